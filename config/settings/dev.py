@@ -1,0 +1,8 @@
+"""Local development: `make run`. Never used in production."""
+
+import os
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "dev-only-secret-key-not-for-production-use-0123456789")
+
+from .base import *  # noqa: E402, F403

@@ -1,0 +1,13 @@
+"""Test settings: the suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
+
+from .base import *  # noqa: E402, F403
+from .base import BASE_DIR, STORAGES, database_from_env  # noqa: E402
+
+DEBUG = False
+DATABASES = {"default": database_from_env(BASE_DIR / "test-db.sqlite3")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("certifier.people.urls")),
+    path("", include("certifier.referential.urls")),
+]
