@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -17,8 +18,8 @@ class AuditEvent(models.Model):
     object_type = models.CharField("type d'objet", max_length=80)
     object_id = models.CharField("identifiant", max_length=64)
     object_repr = models.CharField("objet", max_length=300)
-    before = models.JSONField("avant", null=True, blank=True)
-    after = models.JSONField("après", null=True, blank=True)
+    before = models.JSONField("avant", null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField("après", null=True, blank=True, encoder=DjangoJSONEncoder)
 
     class Meta:
         verbose_name = "événement d'audit"

@@ -33,9 +33,9 @@ class User(AbstractUser):
     email = models.EmailField("adresse électronique", unique=True)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []
 
-    objects = UserManager()  # type: ignore[misc]
+    objects = UserManager()  # type: ignore[assignment,misc]
 
     class Meta:
         verbose_name = "utilisateur"
@@ -102,7 +102,9 @@ class Organisation(models.Model):
 class Membership(models.Model):
     """A role a user holds within an organisation."""
 
-    user = models.ForeignKey(User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="memberships"
+    )
     organisation = models.ForeignKey(
         Organisation, verbose_name="organisation", on_delete=models.PROTECT, related_name="memberships"
     )
@@ -124,7 +126,9 @@ class Membership(models.Model):
         allowed = ROLE_ORGANISATION_KINDS[self.role]
         if self.organisation_id and self.organisation.kind not in allowed:
             raise ValidationError(
-                {"organisation": f"Le rôle « {self.get_role_display()} » ne peut pas être exercé dans cette organisation."}
+                {
+                    "organisation": f"Le rôle « {self.get_role_display()} » ne peut pas être exercé dans cette organisation."
+                }
             )
 
 

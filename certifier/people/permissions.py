@@ -13,11 +13,12 @@ from typing import Any, TypeVar
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 
 from .enums import Role
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 M = TypeVar("M", bound=Model)
 
 _CACHE_ATTRIBUTE = "_certifier_memberships"
@@ -69,7 +70,7 @@ def login_required(view: View) -> View:
     """Open to any signed-in user; the view itself scopes what it shows."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         return view(request, *args, **kwargs)
@@ -83,7 +84,7 @@ def role_required(*wanted: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *wanted):
@@ -98,7 +99,7 @@ def role_required(*wanted: Role) -> Callable[[View], View]:
 
 def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     """Fetch one object from a queryset already scoped with `visible_to(user)`: 404 when invisible."""
-    try:
-        return queryset.get(**lookup)
-    except queryset.model.DoesNotExist as exc:
-        raise Http404("Cette page n'existe pas ou ne vous est pas accessible.") from exc
+    obj = queryset.filter(**lookup).first()
+    if obj is None:
+        raise Http404("Cette page n'existe pas ou ne vous est pas accessible.")
+    return obj

@@ -38,7 +38,9 @@ class Certification(models.Model):
     predecessors = models.JSONField("certifications antérieures", default=list, blank=True)
     successors = models.JSONField("nouvelles certifications", default=list, blank=True)
     new_caledonia = models.BooleanField("inscrite au cadre de la Nouvelle-Calédonie", null=True, blank=True)
-    french_polynesia = models.BooleanField("inscrite au cadre de la Polynésie française", null=True, blank=True)
+    french_polynesia = models.BooleanField(
+        "inscrite au cadre de la Polynésie française", null=True, blank=True
+    )
     description_url = models.URLField("lien vers le descriptif", max_length=500, blank=True)
 
     history = HistoricalRecords()
@@ -71,7 +73,9 @@ class Certifier(models.Model):
         verbose_name = "certificateur"
         verbose_name_plural = "certificateurs"
         ordering = ["id"]
-        constraints = [models.UniqueConstraint(fields=["certification", "name"], name="certifier_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["certification", "name"], name="certifier_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -119,7 +123,9 @@ class Statistic(models.Model):
         verbose_name = "statistique"
         verbose_name_plural = "statistiques"
         ordering = ["-year"]
-        constraints = [models.UniqueConstraint(fields=["certification", "year"], name="statistic_unique_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["certification", "year"], name="statistic_unique_year")
+        ]
 
     def __str__(self) -> str:
         return f"{self.certification.number} {self.year}"
@@ -220,7 +226,9 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField("ordre")
     text = models.TextField("énoncé")
     is_example = models.BooleanField(
-        "exemple", default=False, help_text="Critère fourni à titre d'exemple avec les données de démonstration."
+        "exemple",
+        default=False,
+        help_text="Critère fourni à titre d'exemple avec les données de démonstration.",
     )
 
     history = HistoricalRecords()
@@ -229,7 +237,9 @@ class Criterion(models.Model):
         verbose_name = "critère"
         verbose_name_plural = "critères"
         ordering = ["competence", "position"]
-        constraints = [models.UniqueConstraint(fields=["competence", "position"], name="criterion_unique_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["competence", "position"], name="criterion_unique_position")
+        ]
 
     def __str__(self) -> str:
         return f"{self.competence.block.code} C{self.competence.number}.{self.position}"
@@ -248,7 +258,9 @@ class AssessmentMethod(models.Model):
     position = models.PositiveSmallIntegerField("ordre", default=0)
     description = models.TextField("description", blank=True)
     observation_minutes = models.PositiveSmallIntegerField("durée d'observation (min)", null=True, blank=True)
-    questioning_minutes = models.PositiveSmallIntegerField("durée du questionnement (min)", null=True, blank=True)
+    questioning_minutes = models.PositiveSmallIntegerField(
+        "durée du questionnement (min)", null=True, blank=True
+    )
     questioning_throughout = models.BooleanField("questionnement tout au long de l'épreuve", default=False)
     min_competences_covered = models.PositiveSmallIntegerField(
         "nombre minimal de compétences abordées", null=True, blank=True

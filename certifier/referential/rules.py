@@ -3,7 +3,9 @@
 from datetime import date
 
 
-def enrolment_refusal(number: str, registration_end: date | None, valid_from: date | None, start: date) -> str | None:
+def enrolment_refusal(
+    number: str, registration_end: date | None, valid_from: date | None, start: date
+) -> str | None:
     """Why an enrolment starting on `start` is refused, or None when it is accepted (D5).
 
     Registry validity is enforced for new enrolments only: candidates who started before the
@@ -21,4 +23,3 @@ def enrolment_refusal(number: str, registration_end: date | None, valid_from: da
             f"{valid_from:%d/%m/%Y} : la date d'entrée du {start:%d/%m/%Y} est refusée."
         )
     return None
-

@@ -1,1 +1,17 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("certifications/", views.certification_list, name="certification_list"),
+    path("certifications/<str:number>/", views.certification_detail, name="certification_detail"),
+    path(
+        "certifications/<str:number>/historique/", views.certification_history, name="certification_history"
+    ),
+    path("referentiel/criteres/<int:pk>/modifier/", views.criterion_edit, name="criterion_edit"),
+    path(
+        "referentiel/competences/<int:competence_pk>/criteres/ajouter/",
+        views.criterion_add,
+        name="criterion_add",
+    ),
+]

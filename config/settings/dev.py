@@ -5,4 +5,4 @@ import os
 os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("SECRET_KEY", "dev-only-secret-key-not-for-production-use-0123456789")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403

@@ -4,8 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
 
-from .base import *  # noqa: E402, F403
-from .base import BASE_DIR, STORAGES, database_from_env  # noqa: E402
+from .base import *  # noqa: F403
+from .base import BASE_DIR, STORAGES, database_from_env
 
 DEBUG = False
 DATABASES = {"default": database_from_env(BASE_DIR / "test-db.sqlite3")}

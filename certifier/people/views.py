@@ -1,0 +1,96 @@
+import copy
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from .enums import Role
+from .forms import OrganisationForm
+from .models import Organisation
+from .permissions import (
+    can_edit_organisation,
+    get_visible_or_404,
+    login_required,
+    public,
+    role_required,
+    roles,
+)
+from .services import do_update_organisation
+
+# What each role can do here, shown on the home page.
+ROLE_TASKS: dict[str, list[str]] = {
+    Role.NATIONAL_ADMIN: [
+        "Tenir le référentiel des certifications : blocs, compétences, critères d'évaluation.",
+        "Consulter l'historique de chaque modification du référentiel.",
+        "Gérer les organisations et les comptes dans l'administration.",
+    ],
+    Role.CPNEFP: [
+        "Consulter le référentiel du CQP et son historique.",
+        "Désigner le jury paritaire national et le jury VAE.",
+    ],
+    Role.CRFP_STAFF: [
+        "Consulter le référentiel et les fiches de votre CRFP.",
+        "Inscrire les stagiaires, organiser les sessions Pass et Prem'ss, les contrôles continus et les épreuves.",
+    ],
+    Role.EMPLOYER_HR: [
+        "Consulter la fiche de votre organisme.",
+        "Suivre l'avis de certification de vos salariés candidats.",
+    ],
+    Role.TUTOR: ["Attester dans le carnet de suivi les compétences maîtrisées par vos candidats."],
+    Role.MANAGER: ["Attester dans le carnet de suivi les compétences maîtrisées par vos candidats."],
+    Role.ASSESSOR: [
+        "Observer les situations réelles de travail et évaluer les critères des candidats qui vous sont confiés."
+    ],
+    Role.LOCAL_JURY: [
+        "Évaluer l'épreuve orale, délibérer et rendre un avis d'attribution ou de non-attribution."
+    ],
+    Role.NATIONAL_JURY: ["Délibérer et proclamer les résultats ; délivrer le CQP."],
+    Role.VAE_JURY: ["Statuer sur les demandes de validation des acquis de l'expérience."],
+    Role.CANDIDATE: ["Consulter vos notes, les commentaires du jury, vos décisions et vos certificats."],
+}
+
+
+@public
+def home(request: HttpRequest) -> HttpResponse:
+    user_roles = [Role(role) for role in Role.values if role in roles(request.user)]
+    sections = [(role.label, ROLE_TASKS[role]) for role in user_roles]
+    return render(request, "people/home.html", {"sections": sections})
+
+
+login = public(
+    auth_views.LoginView.as_view(template_name="people/login.html", redirect_authenticated_user=True)
+)
+logout = public(auth_views.LogoutView.as_view())
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    organisations = Organisation.objects.visible_to(request.user)
+    return render(request, "people/organisation_list.html", {"organisations": organisations})
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "people/organisation_detail.html",
+        {"organisation": organisation, "can_edit": can_edit_organisation(request.user)},
+    )
+
+
+@role_required(Role.NATIONAL_ADMIN)
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = get_visible_or_404(Organisation.objects.visible_to(request.user), pk=pk)
+    form = OrganisationForm(request.POST or None, instance=copy.copy(organisation))
+    if request.method == "POST" and form.is_valid():
+        do_update_organisation(request.user, organisation, form.cleaned_data)
+        messages.success(request, "L'organisation a été mise à jour.")
+        return redirect("organisation_detail", pk=pk)
+    return render(request, "people/organisation_form.html", {"organisation": organisation, "form": form})
+
+
+@public
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/accessibility.html")

@@ -1,0 +1,83 @@
+"""Personas shared by the whole suite: one signed-in client per role of domain.md §1."""
+
+import pytest
+from django.test import Client
+
+from certifier.people.enums import OrganisationKind, Role
+from certifier.referential.services import do_load_referential
+from tests.factories import EmployerFactory, MembershipFactory, OrganisationFactory, UserFactory
+
+PERSONAS = [
+    "national_admin",
+    "cpnefp",
+    "crfp_staff",
+    "employer_hr",
+    "tutor",
+    "manager",
+    "assessor",
+    "local_jury",
+    "national_jury",
+    "vae_jury",
+    "candidate",
+    "outsider",
+    "anonymous",
+]
+
+
+@pytest.fixture
+def organisations(db):
+    return {
+        "ucanss": OrganisationFactory(kind=OrganisationKind.CERTIFIER, name="Ucanss", siret="78462143500048"),
+        "cpnefp": OrganisationFactory(kind=OrganisationKind.CPNEFP, name="CPNEFP"),
+        "crfp": OrganisationFactory(name="CRFP de Bordeaux"),
+        "other_crfp": OrganisationFactory(name="CRFP de Lyon"),
+        "employer": EmployerFactory(name="CAF de la Gironde"),
+        "other_employer": EmployerFactory(name="CPAM du Rhône", branch="CPAM"),
+    }
+
+
+PERSONA_SCOPES = {
+    "national_admin": (Role.NATIONAL_ADMIN, "ucanss"),
+    "cpnefp": (Role.CPNEFP, "cpnefp"),
+    "crfp_staff": (Role.CRFP_STAFF, "crfp"),
+    "employer_hr": (Role.EMPLOYER_HR, "employer"),
+    "tutor": (Role.TUTOR, "employer"),
+    "manager": (Role.MANAGER, "employer"),
+    "assessor": (Role.ASSESSOR, "crfp"),
+    "local_jury": (Role.LOCAL_JURY, "crfp"),
+    "national_jury": (Role.NATIONAL_JURY, "cpnefp"),
+    "vae_jury": (Role.VAE_JURY, "cpnefp"),
+    "candidate": (Role.CANDIDATE, "employer"),
+}
+
+
+@pytest.fixture
+def users(organisations):
+    people = {}
+    for persona, (role, organisation) in PERSONA_SCOPES.items():
+        people[persona] = MembershipFactory(
+            user__email=f"{persona}@test.example", organisation=organisations[organisation], role=role
+        ).user
+    people["outsider"] = UserFactory(email="outsider@test.example")
+    return people
+
+
+@pytest.fixture
+def client_for(users):
+    """`client_for("tutor")` is a client signed in as the tutor persona; "anonymous" is not signed in."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(users[persona])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def referential(db):
+    do_load_referential()
+    from certifier.referential.models import Certification
+
+    return Certification.objects.get(number="RNCP35729")
