@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("certifier.people.urls")),
     path("", include("certifier.referential.urls")),
+    path("", include("certifier.pathways.urls")),
 ]

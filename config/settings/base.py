@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "certifier.people",
     "certifier.referential",
     "certifier.decisions",
+    "certifier.pathways",
     "certifier.demo",
 ]
 

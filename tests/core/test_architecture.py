@@ -13,7 +13,8 @@ ALLOWED = {
     "decisions": set(),
     "people": {"core"},
     "referential": {"core", "people", "decisions"},
-    "demo": {"core", "people", "referential"},
+    "pathways": {"core", "people", "referential", "decisions"},
+    "demo": {"core", "people", "referential", "pathways"},
 }
 
 

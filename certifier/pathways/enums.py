@@ -1,0 +1,6 @@
+from django.db import models
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "Masculin"
+    FEMALE = "F", "Féminin"
