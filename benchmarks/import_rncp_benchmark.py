@@ -1,0 +1,153 @@
+"""Benchmark of `manage.py import_rncp` on a registry export of at least 300 MB.
+
+Builds `benchmarks/data/rncp-export-300mb.xml` (gitignored, reused when present) by repeating the 12
+sheets of the reference sample with new sheet numbers, then imports it and the 722 KB sample itself,
+each into a fresh SQLite database, twice (first import, then the idempotent re-run), in a child process.
+Appends wall time and the child's peak RSS to BENCHMARKS.md.
+Run from the project root: `.venv/bin/python benchmarks/import_rncp_benchmark.py`.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT.parent / "shared" / "reference" / "rncp-export-v4.1-sample.xml"
+DATA = ROOT / "benchmarks" / "data"
+TARGET_BYTES = 300 * 1000 * 1000
+FIRST_NUMBER = 900_000
+SHEET = re.compile(rb"<FICHE>.*?</FICHE>", re.DOTALL)
+NUMBER = re.compile(rb"<NUMERO_FICHE>[^<]*</NUMERO_FICHE>")
+
+
+def build_export(path: Path, target: int) -> int:
+    """Write an export of at least `target` bytes, one sheet at a time; returns its number of sheets."""
+    content = SAMPLE.read_bytes()
+    sheets = SHEET.findall(content)
+    header = content[: content.index(b"<FICHE>")]
+    footer = content[content.rindex(b"</FICHE>") + len(b"</FICHE>") :]
+    partial = path.with_suffix(".partial")
+    count = 0
+    with partial.open("wb") as out:
+        out.write(header)
+        while out.tell() < target:
+            for sheet in sheets:
+                number = b"<NUMERO_FICHE>RNCP%d</NUMERO_FICHE>" % (FIRST_NUMBER + count)
+                out.write(NUMBER.sub(number, sheet, count=1) + b"\n  ")
+                count += 1
+        out.write(footer)
+    partial.rename(path)
+    return count
+
+
+def sheet_count(path: Path) -> int:
+    with path.open("rb") as stream:
+        return sum(line.count(b"<FICHE>") for line in stream)
+
+
+def run(arguments: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall time in seconds, peak RSS of the child in KiB, and its stdout."""
+    with tempfile.TemporaryFile() as stdout:
+        start = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, stdout=stdout)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            raise SystemExit(f"manage.py {' '.join(arguments)} failed with exit status {child.returncode}")
+        stdout.seek(0)
+        return elapsed, usage.ru_maxrss, stdout.read().decode().strip()
+
+
+def benchmark(export: Path) -> list[tuple[str, float, int, str]]:
+    """Import `export` into a fresh SQLite database twice; migrate runs first, in its own process."""
+    with tempfile.TemporaryDirectory() as directory:
+        env = os.environ | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{directory}/benchmark.sqlite3",
+        }
+        run(["migrate", "--noinput", "-v", "0"], env)
+        rows = []
+        for label in ("first import", "second import (unchanged)"):
+            elapsed, peak_kib, summary = run(["import_rncp", str(export)], env)
+            rows.append((label, elapsed, peak_kib, summary))
+            print(
+                f"{export.name}, {label}: {elapsed:.1f} s, peak RSS {peak_kib / 1024:.0f} MiB — {summary}",
+                flush=True,
+            )
+    return rows
+
+
+def cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--no-append", action="store_true", help="print the results without touching BENCHMARKS.md"
+    )
+    options = parser.parse_args()
+    if not SAMPLE.is_file():
+        raise SystemExit(f"Reference sample missing: {SAMPLE}")
+    DATA.mkdir(exist_ok=True)
+    big = DATA / "rncp-export-300mb.xml"
+    if not big.is_file() or big.stat().st_size < TARGET_BYTES:
+        start = time.perf_counter()
+        build_export(big, TARGET_BYTES)
+        print(f"Built {big} in {time.perf_counter() - start:.1f} s", flush=True)
+    results = [(path, sheet_count(path), benchmark(path)) for path in (SAMPLE, big)]
+    section = report(results)
+    print(section)
+    if not options.no_append:
+        append(section)
+
+
+def report(results: list[tuple[Path, int, list[tuple[str, float, int, str]]]]) -> str:
+    lines = [
+        f"## import_rncp, registry export import ({datetime.date.today().isoformat()})",
+        "",
+        f"- Machine: {os.cpu_count()} cores (`nproc`), {cpu_model()}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}",
+        "- Command: `.venv/bin/python benchmarks/import_rncp_benchmark.py`. The large export repeats the 12 "
+        "sheets of `../shared/reference/rncp-export-v4.1-sample.xml` with new sheet numbers. Each file is "
+        "imported with `python manage.py import_rncp FILE` (production settings) into a fresh SQLite "
+        "database migrated beforehand in a separate process, then imported again (nothing changes). Time is "
+        "wall time of the child process (start-up included); peak RSS is the child's (`wait4` rusage).",
+        "",
+        "| file | size (MB) | sheets | run | wall time (s) | sheets/s | peak RSS (MiB) |",
+        "|---|---:|---:|---|---:|---:|---:|",
+    ]
+    for path, sheets, rows in results:
+        size = path.stat().st_size / 1_000_000
+        for label, elapsed, peak_kib, _ in rows:
+            lines.append(
+                f"| {path.name} | {size:,.1f} | {sheets:,} | {label} | {elapsed:.1f} | "
+                f"{sheets / elapsed:,.0f} | {peak_kib / 1024:.0f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def append(section: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    if not path.exists():
+        path.write_text("# Benchmarks\n", encoding="utf-8")
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n" + section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,641 @@
+"""Import of the France compétences registry export (RNCP and RS sheets, XML v4.1 and the older shape).
+
+The parser turns one `FICHE` element into a plain `Sheet` and raises `RegistryError` with a French
+message naming the sheet and the element. The service streams the export (a bare `.xml` or the
+published `.zip`), keeps memory flat whatever the file size, and writes everything in one transaction:
+a malformed or truncated file imports nothing. Unchanged rows are not saved.
+"""
+
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import IO, Any, TypeVar, cast
+
+from django.db import models, transaction
+from lxml import etree
+from simple_history.utils import get_history_manager_for_model
+
+from certifier.core.audit import record_event
+
+from .enums import AccessRouteKind, Scheme
+from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
+
+PROGRESS_EVERY = 1000
+RNCP_VERSION_CODE = "rncp"
+RNCP_VERSION_LABEL = "Référentiel enregistré au RNCP"
+
+NUMBER = re.compile(r"(RNCP|RS)\d+")
+LEVEL = re.compile(r"NIV([1-8])")
+DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
+COUNT = re.compile(r"\d{1,9}")
+YEAR = re.compile(r"\d{4}")
+RATE_STEP = Decimal("0.01")
+FLAGS = {"oui": True, "non": False}
+ACTIVE = "Actif"
+BULLET = re.compile(r"^[-*•●▪◦·–—]\s*")
+# The export flattens the line breaks of its free texts into runs of two spaces or more; a run before
+# punctuation (« centre  : Audit ») is only spacing.
+LINE_BREAK = re.compile(r"\n| {2,}(?! *[:;!?,.)»])|\t")
+HTML_MARKUP = re.compile(r"<[a-zA-Z/!]|&#?\w+;")
+HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+
+ACCESS_ROUTES = {
+    "SI_JURY_FI": AccessRouteKind.INITIAL_TRAINING,
+    "SI_JURY_CA": AccessRouteKind.APPRENTICESHIP,
+    "SI_JURY_FC": AccessRouteKind.CONTINUING_EDUCATION,
+    "SI_JURY_CQ": AccessRouteKind.PROFESSIONAL_CONTRACT,
+    "SI_JURY_CL": AccessRouteKind.INDIVIDUAL_APPLICATION,
+    "SI_JURY_VAE": AccessRouteKind.VAE,
+}
+FREE_TEXTS = {
+    "objectives": "OBJECTIFS_CONTEXTE",
+    "activities": "ACTIVITES_VISEES",
+    "skills": "CAPACITES_ATTESTEES",
+    "activity_sectors": "SECTEURS_ACTIVITE",
+    "entry_prerequisites": "PREREQUIS_ENTREE_FORMATION",
+}
+STATISTIC_COUNTS = {"certified": "NOMBRE_CERTIFIES", "certified_vae": "NOMBRE_CERTIFIES_VAE"}
+STATISTIC_RATES = {
+    "insertion_rate_6m": "TAUX_INSERTION_GLOBAL_6MOIS",
+    "job_insertion_rate_6m": "TAUX_INSERTION_METIER_6MOIS",
+    "job_insertion_rate_2y": "TAUX_INSERTION_METIER_2ANS",
+}
+
+Values = dict[str, Any]
+K = TypeVar("K")
+
+
+class RegistryError(Exception):
+    """The export cannot be imported; the message is French and says where the problem is."""
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One registry sheet as model field values; child rows are keyed by their natural key."""
+
+    number: str
+    certification: Values
+    certifiers: dict[str, Values]
+    access_routes: dict[str, Values]
+    statistics: dict[int, Values]
+    blocks: dict[str, Values]
+
+
+@dataclass
+class ImportSummary:
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, outcome: str) -> None:
+        """Count one imported sheet: outcome is "created", "updated" or "unchanged"."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+# --- Parsing ------------------------------------------------------------------------------------
+
+
+class _Invalid(Exception):
+    """A malformed element, reported by `parse_sheet` with the sheet it belongs to."""
+
+    def __init__(self, element: etree._Element, problem: str, missing: str = "") -> None:
+        super().__init__(problem)
+        self.path = "/".join(filter(None, [_path(element), missing]))
+        self.line = element.sourceline
+        self.problem = problem
+
+
+def _path(element: etree._Element) -> str:
+    tags: list[str] = []
+    node: etree._Element | None = element
+    while node is not None and node.tag != "FICHE":
+        tags.append(str(node.tag))
+        node = node.getparent()
+    return "/".join(reversed(tags))
+
+
+def sheet_number(fiche: etree._Element) -> str:
+    return _text(fiche.find("NUMERO_FICHE"))
+
+
+def parse_sheet(fiche: etree._Element, index: int) -> Sheet:
+    """Turn the `index`-th FICHE element of the export into a `Sheet`, or raise `RegistryError`."""
+    number = ""
+    try:
+        number = _number(fiche)
+        return Sheet(
+            number=number,
+            certification=_certification(fiche),
+            certifiers=_certifiers(fiche),
+            access_routes=_access_routes(fiche),
+            statistics=_keyed(_statistics(fiche), "STATISTIQUES_PROMOTIONS"),
+            blocks=_keyed(_blocks(fiche), "BLOCS_COMPETENCES"),
+        )
+    except _Invalid as error:
+        sheet = f"Fiche n° {index} ({number})" if number else f"Fiche n° {index}"
+        raise RegistryError(
+            f"{sheet}, élément {error.path} (ligne {error.line}) : {error.problem}"
+        ) from error
+
+
+def _number(fiche: etree._Element) -> str:
+    element, number = _required(fiche, "NUMERO_FICHE", _limit(Certification, "number"))
+    if not NUMBER.fullmatch(number):
+        raise _Invalid(element, f"numéro « {number} » invalide, attendu RNCP ou RS suivi de chiffres.")
+    return number
+
+
+def _certification(fiche: etree._Element) -> Values:
+    decision_date = _date(fiche, "DATE_DECISION")
+    effect_date = _date(fiche, "DATE_EFFET")
+    values: Values = {
+        "registry_id": _optional(fiche, "ID_FICHE", _limit(Certification, "registry_id")),
+        "title": _required(fiche, "INTITULE", _limit(Certification, "title"))[1],
+        "abbreviation": _label(fiche.find("ABREGE"), _limit(Certification, "abbreviation")),
+        "registry_status": _optional(fiche, "ETAT_FICHE", _limit(Certification, "registry_status")),
+        "registration_type": _optional(
+            fiche, "TYPE_ENREGISTREMENT", _limit(Certification, "registration_type")
+        ),
+        "level": _level(fiche),
+        "nsf_codes": _codes(fiche.iterfind("CODES_NSF/NSF")),
+        "formacodes": _codes(fiche.iterfind("FORMACODES/FORMACODE")),
+        "rome_codes": _codes(fiche.iterfind("CODES_ROME/ROME")),
+        "decision_date": decision_date or effect_date,
+        "registration_end": _date(fiche, "DATE_FIN_ENREGISTREMENT"),
+        "accessible_jobs": _lines(_free_text(fiche, "TYPE_EMPLOI_ACCESSIBLES")),
+        "predecessors": _numbers(fiche, "ANCIENNES_CERTIFICATIONS", "ANCIENNE_CERTIFICATION"),
+        "successors": _numbers(fiche, "NOUVELLES_CERTIFICATIONS", "NOUVELLE_CERTIFICATION"),
+        "new_caledonia": _flag(fiche, "ACCESSIBLE_NOUVELLE_CALEDONIE"),
+        "french_polynesia": _flag(fiche, "ACCESSIBLE_POLYNESIE_FRANCAISE"),
+        "description_url": _optional(fiche, "LIEN_URL_DESCRIPTION", _limit(Certification, "description_url")),
+    }
+    return values | {name: _free_text(fiche, tag) for name, tag in FREE_TEXTS.items()}
+
+
+def _certifiers(fiche: etree._Element) -> dict[str, Values]:
+    """Certifiers by name. A name may come with several SIRETs (establishments of one body, e.g. an
+    active and an inactive one): the first active entry is kept, else the first entry."""
+    certifiers: dict[str, Values] = {}
+    for element in fiche.iterfind("CERTIFICATEURS/CERTIFICATEUR"):
+        siret = ""
+        if found := _value(element, "SIRET_CERTIFICATEUR"):
+            siret = found[1].replace(" ", "")
+            if not (len(siret) == 14 and siret.isdigit()):
+                raise _Invalid(found[0], f"SIRET « {found[1]} » invalide, attendu 14 chiffres.")
+        name = _required(element, "NOM_CERTIFICATEUR", _limit(Certifier, "name"))[1]
+        status = _optional(element, "ETAT_CERTIFICATEUR", _limit(Certifier, "status"))
+        kept = certifiers.get(name)
+        if kept is None or (kept["status"] != ACTIVE and status == ACTIVE):
+            certifiers[name] = {"siret": siret, "status": status}
+    return certifiers
+
+
+def _access_routes(fiche: etree._Element) -> dict[str, Values]:
+    routes: dict[str, Values] = {}
+    for tag, kind in ACCESS_ROUTES.items():
+        element = fiche.find(tag)
+        if element is None:
+            continue
+        if len(element):  # v4.1: a container with ACTIF and COMPOSITION
+            is_open = _flag(element, "ACTIF")
+            if is_open is None:
+                raise _Invalid(element, "élément manquant ou vide.", missing="ACTIF")
+            routes[kind.value] = {"is_open": is_open, "jury_composition": _free_text(element, "COMPOSITION")}
+        elif (is_open := _flag(fiche, tag)) is not None:  # older exports: a scalar Oui/Non
+            routes[kind.value] = {"is_open": is_open, "jury_composition": ""}
+    return routes
+
+
+def _statistics(fiche: etree._Element) -> Iterator[tuple[int, Values, etree._Element]]:
+    for element in fiche.iterfind("STATISTIQUES_PROMOTIONS/STATISTIQUES_PROMOTION"):
+        year_element, year = _required(element, "ANNEE")
+        if not YEAR.fullmatch(year):
+            raise _Invalid(year_element, f"année « {year} » invalide, attendu AAAA.")
+        values: Values = {name: _count(element, tag) for name, tag in STATISTIC_COUNTS.items()}
+        values |= {name: _rate(element, tag) for name, tag in STATISTIC_RATES.items()}
+        yield int(year), values, element
+
+
+def _blocks(fiche: etree._Element) -> Iterator[tuple[str, Values, etree._Element]]:
+    elements = fiche.iterfind("BLOCS_COMPETENCES/BLOC_COMPETENCES")
+    for position, element in enumerate(elements, start=1):
+        code = _required(element, "CODE", _limit(Block, "code"))[1]
+        values = {
+            "title": _label(element, _limit(Block, "title")),
+            "position": position,
+            "competences_text": _free_text(element, "LISTE_COMPETENCES"),
+            "assessment_text": _free_text(element, "MODALITES_EVALUATION"),
+        }
+        yield code, values, element
+
+
+def _keyed(items: Iterable[tuple[K, Values, etree._Element]], container: str) -> dict[K, Values]:
+    """Index child rows by key; a repeated key is accepted only when it repeats the same values."""
+    rows: dict[K, Values] = {}
+    for key, values, element in items:
+        if rows.setdefault(key, values) != values:
+            raise _Invalid(
+                element, f"« {key} » figure deux fois dans {container}, avec des valeurs différentes."
+            )
+    return rows
+
+
+def _limit(model: type[models.Model], field: str) -> int | None:
+    limit: int | None = getattr(model._meta.get_field(field), "max_length", None)
+    return limit
+
+
+def _text(element: etree._Element | None) -> str:
+    return " ".join("".join(cast(Iterator[str], element.itertext())).split()) if element is not None else ""
+
+
+def _value(parent: etree._Element, tag: str) -> tuple[etree._Element, str] | None:
+    """The child element and its text (whitespace collapsed), or None when absent or empty."""
+    element = parent.find(tag)
+    if element is None or not (value := _text(element)):
+        return None
+    return element, value
+
+
+def _optional(parent: etree._Element, tag: str, limit: int | None = None) -> str:
+    if (found := _value(parent, tag)) is None:
+        return ""
+    element, value = found
+    if limit is not None and len(value) > limit:
+        raise _Invalid(element, f"texte de {len(value)} caractères, {limit} au plus.")
+    return value
+
+
+def _required(parent: etree._Element, tag: str, limit: int | None = None) -> tuple[etree._Element, str]:
+    value = _optional(parent, tag, limit)
+    element = parent.find(tag)
+    if element is None or not value:
+        raise _Invalid(parent, "élément manquant ou vide.", missing=tag)
+    return element, value
+
+
+def _label(parent: etree._Element | None, limit: int | None = None) -> str:
+    """The label of a code/label pair: LIBELLE in v4.1, INTITULE in older exports."""
+    if parent is None:
+        return ""
+    return _optional(parent, "LIBELLE" if parent.find("LIBELLE") is not None else "INTITULE", limit)
+
+
+def _codes(elements: Iterable[etree._Element]) -> list[dict[str, str]]:
+    return [{"code": _required(element, "CODE")[1], "label": _label(element)} for element in elements]
+
+
+def _level(fiche: etree._Element) -> int | None:
+    if (found := _value(fiche, "NOMENCLATURE_EUROPE/NIVEAU")) is None:
+        return None
+    element, value = found
+    if not (match := LEVEL.fullmatch(value)):
+        raise _Invalid(element, f"niveau « {value} » invalide, attendu NIV1 à NIV8.")
+    return int(match.group(1))
+
+
+def _numbers(fiche: etree._Element, container: str, item: str) -> list[str]:
+    """Related sheet numbers: v4.1 containers (e.g. ANCIENNES_CERTIFICATIONS/ANCIENNE_CERTIFICATION/
+    ID_FICHE_ANCIENNE_CERTIFICATION) or, in older exports, the scalar item repeated in the sheet."""
+    numbers: list[str] = []
+    for element in [*fiche.iterfind(f"{container}/{item}"), *fiche.iterfind(item)]:
+        source = element.find(f"ID_FICHE_{item}")
+        source = element if source is None else source
+        for number in re.split(r"[\s,;]+", _text(source)):
+            if number and not NUMBER.fullmatch(number):
+                raise _Invalid(source, f"numéro « {number} » invalide, attendu RNCP ou RS suivi de chiffres.")
+            if number and number not in numbers:
+                numbers.append(number)
+    return numbers
+
+
+def _date(parent: etree._Element, tag: str) -> date | None:
+    if (found := _value(parent, tag)) is None:
+        return None
+    element, value = found
+    try:
+        if not DATE.fullmatch(value):
+            raise ValueError(value)
+        return datetime.strptime(value, "%d/%m/%Y").date()
+    except ValueError:
+        raise _Invalid(element, f"date « {value} » invalide, attendu JJ/MM/AAAA.") from None
+
+
+def _flag(parent: etree._Element, tag: str) -> bool | None:
+    if (found := _value(parent, tag)) is None:
+        return None
+    element, value = found
+    if value.lower() not in FLAGS:
+        raise _Invalid(element, f"valeur « {value} » invalide, attendu Oui ou Non.")
+    return FLAGS[value.lower()]
+
+
+def _count(parent: etree._Element, tag: str) -> int | None:
+    if (found := _value(parent, tag)) is None:
+        return None
+    element, value = found
+    if not COUNT.fullmatch(value):
+        raise _Invalid(element, f"nombre « {value} » invalide, attendu un entier positif.")
+    return int(value)
+
+
+def _rate(parent: etree._Element, tag: str) -> Decimal | None:
+    if (found := _value(parent, tag)) is None:
+        return None
+    element, value = found
+    try:
+        rate: Decimal | None = Decimal(value.replace(",", ".").rstrip("%").strip())
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or not 0 <= rate <= 100:
+        raise _Invalid(element, f"taux « {value} » invalide, attendu un pourcentage entre 0 et 100.")
+    return rate.quantize(RATE_STEP, rounding=ROUND_HALF_UP)
+
+
+def _free_text(parent: etree._Element, tag: str) -> str:
+    """A free text as plain text: markup (real or escaped) removed, one line per paragraph or item."""
+    element = parent.find(tag)
+    if element is None:
+        return ""
+    text = (element.text or "") + "".join(etree.tostring(child, encoding="unicode") for child in element)
+    if HTML_MARKUP.search(text):
+        text = _html_to_text(text)
+        if HTML_TAG.search(text):  # the HTML was escaped twice
+            text = HTML_TAG.sub("", _html_to_text(text))
+    lines = (" ".join(line.split()) for line in LINE_BREAK.split(text.replace("\r", "\n")))
+    return "\n".join(line for line in lines if line)
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in (BULLET.sub("", line) for line in text.splitlines()) if line]
+
+
+class _TextExtractor(HTMLParser):
+    BREAKS = frozenset(
+        {"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "blockquote", "hr", "section"}
+        | {f"h{level}" for level in range(1, 7)}
+    )
+    SKIPPED = frozenset({"script", "style"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, 1)
+
+    def handle_endtag(self, tag: str) -> None:
+        self._tag(tag, -1)
+
+    def _tag(self, tag: str, depth: int) -> None:
+        if tag in self.SKIPPED:
+            self.skipping = max(0, self.skipping + depth)
+        elif tag in self.BREAKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def _html_to_text(markup: str) -> str:
+    parser = _TextExtractor()
+    parser.feed(markup)
+    parser.close()
+    return "".join(parser.parts)
+
+
+# --- Reading the export -------------------------------------------------------------------------
+
+
+@contextmanager
+def open_export(path: Path) -> Iterator[IO[bytes]]:
+    """The XML stream of an export: the file itself, or the one XML file inside a ZIP archive."""
+    if not path.is_file():
+        raise RegistryError(f"Fichier introuvable : {path}.")
+    if path.suffix.lower() != ".zip" and not zipfile.is_zipfile(path):
+        with path.open("rb") as stream:
+            yield stream
+        return
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise RegistryError(f"Archive ZIP invalide ou tronquée ({path.name}) : {error}.") from error
+    with archive:
+        members = [name for name in archive.namelist() if name.lower().endswith(".xml")]
+        if len(members) != 1:
+            raise RegistryError(
+                f"L'archive {path.name} doit contenir exactement un fichier XML ; elle en contient {len(members)}."
+            )
+        with archive.open(members[0]) as stream:
+            yield stream
+
+
+def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
+    """Yield each FICHE element once complete, then free it (and what precedes it) to keep memory flat."""
+    # Entities are never expanded and nothing is fetched: an export has no DTD (checked below).
+    # huge_tree stays off: libxml2's 10 MB limit per text node is far above any registry text.
+    context = etree.iterparse(
+        stream, events=("end",), tag="FICHE", resolve_entities=False, no_network=True, load_dtd=False
+    )
+    try:
+        for _, fiche in context:
+            yield fiche
+            fiche.clear(keep_tail=False)
+            while fiche.getprevious() is not None:
+                del fiche.getparent()[0]
+    except etree.XMLSyntaxError as error:
+        line = error.position[0] if error.position else "?"
+        raise RegistryError(f"Fichier XML invalide ou tronqué (ligne {line}) : {error.msg}.") from error
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise RegistryError(
+            f"Lecture du fichier impossible (archive ou fichier corrompu) : {error}."
+        ) from error
+    _check_document(context.root)
+
+
+def _check_document(root: etree._Element | None) -> None:
+    if root is None or root.tag != "FICHES":
+        tag = "aucun" if root is None else root.tag
+        raise RegistryError(f"Ce n'est pas un export du registre : élément racine {tag}, attendu FICHES.")
+    if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # missing from lxml-stubs
+        raise RegistryError("Fichier refusé : un export du registre ne contient pas de déclaration DOCTYPE.")
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+def do_import_registry(
+    path: Path, numbers: Collection[str] | None = None, progress: Callable[[int], None] | None = None
+) -> ImportSummary:
+    """Import every sheet of the export (or only `numbers`), all or nothing; idempotent.
+
+    `progress` is called with the number of sheets read every PROGRESS_EVERY sheets.
+    """
+    wanted = _requested(numbers or [])
+    reason = f"Import du registre RNCP ({path.name})"
+    summary = ImportSummary()
+    seen: dict[str, int] = {}
+    with open_export(path) as stream, transaction.atomic():
+        for index, fiche in enumerate(iter_fiches(stream), start=1):
+            summary.read = index
+            if progress is not None and index % PROGRESS_EVERY == 0:
+                progress(index)
+            if wanted and sheet_number(fiche) not in wanted:
+                continue
+            sheet = parse_sheet(fiche, index)
+            if sheet.number in seen:
+                raise RegistryError(
+                    f"Fiche n° {index} ({sheet.number}) : ce numéro figure déjà dans la fiche n° {seen[sheet.number]}."
+                )
+            seen[sheet.number] = index
+            summary.add(_store(sheet, reason))
+        if missing := sorted(wanted - seen.keys()):
+            raise RegistryError(f"Fiche(s) absente(s) du fichier : {', '.join(missing)}.")
+    return summary
+
+
+def _requested(numbers: Collection[str]) -> set[str]:
+    wanted = {number.strip().upper() for number in numbers}
+    if invalid := sorted(number for number in wanted if not NUMBER.fullmatch(number)):
+        raise RegistryError(
+            f"Numéro(s) invalide(s) : {', '.join(invalid)} ; attendu RNCP ou RS suivi de chiffres."
+        )
+    return wanted
+
+
+def _store(sheet: Sheet, reason: str) -> str:
+    """Create or update one sheet's rows; returns "created", "updated" or "unchanged"."""
+    certification = Certification.objects.filter(number=sheet.number).first()
+    if certification is None:
+        certification = Certification(number=sheet.number, **sheet.certification)
+        _bulk_create(Certification, [certification], reason)
+        after = {"number": sheet.number, **_json(sheet.certification)}
+        after |= _store_children(certification, sheet, reason, existing=False)[1]
+        record_event(None, "import_rncp", certification, None, after)
+        return "created"
+    before, after = _update(certification, sheet.certification, reason)
+    children_before, children_after = _store_children(certification, sheet, reason, existing=True)
+    if not (after or children_after):
+        return "unchanged"
+    record_event(None, "import_rncp", certification, before | children_before, after | children_after)
+    return "updated"
+
+
+def _store_children(
+    certification: Certification, sheet: Sheet, reason: str, existing: bool
+) -> tuple[Values, Values]:
+    """Upsert the sheet's child rows; returns the changes by section, e.g. {"blocks": {code: {…}}}."""
+    parent = {"certification": certification}
+    sections = {
+        "certifiers": _sync(Certifier, parent, "name", sheet.certifiers, reason, existing),
+        "access_routes": _sync(AccessRoute, parent, "kind", sheet.access_routes, reason, existing),
+        "statistics": _sync(Statistic, parent, "year", sheet.statistics, reason, existing),
+    }
+    if sheet.blocks:
+        sections |= _store_version(certification, sheet, reason, existing)
+    before = {name: changes[0] for name, changes in sections.items() if changes[1]}
+    after = {name: changes[1] for name, changes in sections.items() if changes[1]}
+    return before, after
+
+
+def _store_version(
+    certification: Certification, sheet: Sheet, reason: str, existing: bool
+) -> dict[str, tuple[Any, Values]]:
+    """The "rncp" version and its blocks; competences and criteria of existing blocks are left alone.
+    Label and scheme are set on creation only: the version may also come from our own referential."""
+    dates = {
+        "valid_from": sheet.certification["decision_date"],
+        "valid_until": sheet.certification["registration_end"],
+    }
+    versions = CertificationVersion.objects.filter(certification=certification, code=RNCP_VERSION_CODE)
+    version = versions.first() if existing else None
+    if version is None:
+        values = {"label": RNCP_VERSION_LABEL, "scheme": Scheme.BLOCKS.value, **dates}
+        version = CertificationVersion(certification=certification, code=RNCP_VERSION_CODE, **values)
+        _bulk_create(CertificationVersion, [version], reason)
+        return {
+            "version": (None, _json(values)),
+            "blocks": _sync(Block, {"version": version}, "code", sheet.blocks, reason, existing=False),
+        }
+    return {
+        "version": _update(version, dates, reason),
+        "blocks": _sync(Block, {"version": version}, "code", sheet.blocks, reason, existing=True),
+    }
+
+
+def _sync(
+    model: type[models.Model],
+    parent: Mapping[str, models.Model],
+    key_field: str,
+    wanted: dict[Any, Values],
+    reason: str,
+    existing: bool,
+) -> tuple[Values, Values]:
+    """Create the missing rows (in bulk) and update the changed ones; rows absent from the sheet stay.
+
+    `existing` is false when the parent was just created: it has no rows to read yet."""
+    rows = model._default_manager.filter(**parent).order_by() if existing else []
+    current = {getattr(row, key_field): row for row in rows}
+    before: Values = {}
+    after: Values = {}
+    created = []
+    for key, values in wanted.items():
+        row = current.get(key)
+        if row is None:
+            created.append(model(**parent, **{key_field: key}, **values))
+            before[str(key)], after[str(key)] = None, _json(values)
+            continue
+        old, new = _update(row, values, reason)
+        if new:
+            before[str(key)], after[str(key)] = old, new
+    _bulk_create(model, created, reason)
+    return before, after
+
+
+def _bulk_create(model: type[models.Model], rows: list[Any], reason: str) -> None:
+    """Insert new rows and their history records. SQLite (3.35+) and PostgreSQL both return the new
+    primary keys from a bulk insert, which the history records need."""
+    if rows:
+        model._default_manager.bulk_create(rows)
+        _history_manager(model).bulk_history_create(rows, default_change_reason=reason)
+
+
+@cache
+def _history_manager(model: type[models.Model]) -> Any:
+    return get_history_manager_for_model(model)
+
+
+def _update(obj: models.Model, values: Values, reason: str) -> tuple[Values, Values]:
+    """Save only the fields that changed; returns them before and after (both empty when unchanged)."""
+    changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
+    if not changed:
+        return {}, {}
+    before = _json({name: getattr(obj, name) for name in changed})
+    for name, value in changed.items():
+        setattr(obj, name, value)
+    obj._change_reason = reason  # type: ignore[attr-defined]
+    obj.save(update_fields=list(changed))
+    return before, _json(changed)
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(key): _json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_json(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
