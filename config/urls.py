@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("certifier.people.urls")),
     path("", include("certifier.referential.urls")),
     path("", include("certifier.pathways.urls")),
+    path("", include("certifier.assessments.urls")),
 ]

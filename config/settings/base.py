@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "certifier.referential",
     "certifier.decisions",
     "certifier.pathways",
+    "certifier.assessments",
     "certifier.demo",
 ]
 

@@ -14,7 +14,8 @@ ALLOWED = {
     "people": {"core"},
     "referential": {"core", "people", "decisions"},
     "pathways": {"core", "people", "referential", "decisions"},
-    "demo": {"core", "people", "referential", "pathways"},
+    "assessments": {"core", "people", "referential", "decisions", "pathways"},
+    "demo": {"core", "people", "referential", "pathways", "assessments"},
 }
 
 
