@@ -25,13 +25,14 @@ def browser():
         pytest.skip("Debian's chromium is not installed (.ci/run installs it): browser tests skipped.")
     # Playwright's sync API runs an event loop in the test thread; the ORM calls made by the
     # test itself are synchronous and safe there.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
