@@ -17,6 +17,7 @@ install: $(VENV)/.installed
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_referential
+	$(PY) manage.py load_training_paths
 	$(PY) manage.py load_demo
 
 run: demo

@@ -7,6 +7,8 @@ from certifier.people.enums import OrganisationKind, Role
 from certifier.referential.services import do_load_referential
 from tests.factories import EmployerFactory, MembershipFactory, OrganisationFactory, UserFactory
 
+pytest_plugins = ["tests.browser.fixtures"]
+
 PERSONAS = [
     "national_admin",
     "cpnefp",

@@ -1,9 +1,19 @@
-"""Pure questions about candidates and enrolments."""
+"""Pure questions about candidates, enrolments, training paths and funding."""
 
 import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from certifier.referential.enums import AccessRouteKind
+
+from .enums import DurationUnit, FundingCategory, PathKind
 
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+CENT = Decimal("0.01")
 
 
 def insee_code_error(code: str) -> str | None:
@@ -13,6 +23,11 @@ def insee_code_error(code: str) -> str | None:
     return (
         "Le code INSEE de naissance doit comporter 5 caractères (ex. 33063, 2A004, ou 99 suivi du code pays)."
     )
+
+
+def requires_pre_recruitment(access_route: str) -> bool:
+    """D3 is a prerequisite to enter training; a VAE applicant enters no training."""
+    return access_route != AccessRouteKind.VAE
 
 
 def prerequisite_error(pre_recruitment_date: date | None, start: date) -> str | None:
@@ -25,3 +40,103 @@ def prerequisite_error(pre_recruitment_date: date | None, start: date) -> str | 
             f"l'entrée en parcours ({start:%d/%m/%Y})."
         )
     return None
+
+
+def closed_route_error(route_label: str, certification_number: str) -> str:
+    """D4: only the access routes the registry declares open accept candidates."""
+    return (
+        f"La voie d'accès « {route_label} » n'est pas ouverte pour la certification {certification_number}."
+    )
+
+
+def normalise(text: str) -> str:
+    """The case- and accent-insensitive form of a name or a label: « Éloïse  MÜLLER » → « eloise muller »."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return " ".join(bare.casefold().split())
+
+
+def identity_key(birth_name: str, first_name: str, birth_date: date, birth_insee_code: str) -> str:
+    """Two candidates with the same key are the same person, whatever the case, accents or hyphens."""
+    names = (normalise(name.replace("-", " ")) for name in (birth_name, first_name))
+    return "|".join([*names, birth_date.isoformat(), birth_insee_code.strip().upper()])
+
+
+def pass_followed(pass_module_ids: Iterable[int], attended_module_ids: Iterable[int]) -> bool:
+    """D28, D40: Pass is followed when every Pass module was attended. Nothing else counts:
+    Accessit is no longer an equivalent, and Pass already funded is not Pass followed."""
+    required = set(pass_module_ids)
+    return bool(required) and required <= set(attended_module_ids)
+
+
+def delivering_centre(enrolment_centre_id: int, attended_centre_ids: Iterable[int]) -> int:
+    """The CRFP that delivers a path (D43): the one where most of its modules were attended;
+    the enrolment's CRFP while none was attended, and on a tie it is part of."""
+    counts = Counter(attended_centre_ids).most_common()
+    if not counts:
+        return enrolment_centre_id
+    best = counts[0][1]
+    leaders = sorted(centre for centre, count in counts if count == best)
+    return enrolment_centre_id if enrolment_centre_id in leaders else leaders[0]
+
+
+@dataclass(frozen=True)
+class PathFunding:
+    """A path's maximum funded durations (D41) and the CRFP that delivers it."""
+
+    path_id: int
+    kind: str
+    hours: dict[str, Decimal]
+    centre_id: int
+
+
+@dataclass(frozen=True)
+class FundingLineValues:
+    centre_id: int
+    path_id: int
+    category: str
+    hours: Decimal
+    hourly_rate: Decimal
+    amount: Decimal
+
+
+def amount(hours: Decimal, hourly_rate: Decimal) -> Decimal:
+    return (hours * hourly_rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def funding_lines(
+    paths: Iterable[PathFunding], hourly_rate: Decimal, pass_already_funded: bool
+) -> list[FundingLineValues]:
+    """D41, D42: one line per path and funded duration; Pass left out when it was already funded."""
+    return [
+        FundingLineValues(
+            path.centre_id, path.path_id, category, hours, hourly_rate, amount(hours, hourly_rate)
+        )
+        for path in paths
+        if not (pass_already_funded and path.kind == PathKind.PASS)
+        for category in FundingCategory.values
+        if (hours := path.hours.get(category, Decimal(0))) > 0
+    ]
+
+
+def format_duration(value: Decimal, unit: str) -> str:
+    """« 2 j », « 0,5 j », « 16 h », « 3 h 30 »."""
+    if unit == DurationUnit.DAYS:
+        return f"{format_decimal(value)} j"
+    return format_hours(value)
+
+
+def format_hours(hours: Decimal) -> str:
+    whole = int(hours)
+    minutes = int((hours - whole) * 60)
+    return f"{whole} h {minutes:02d}" if minutes else f"{whole} h"
+
+
+def format_decimal(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+def format_euros(value: Decimal) -> str:
+    """« 1 234,56 € », with non-breaking spaces."""
+    grouped = f"{value.quantize(CENT):,.2f}".replace(",", "\u00a0").replace(".", ",")
+    return f"{grouped}\u00a0€"

@@ -1,0 +1,46 @@
+"""Who may change candidates, enrolments, sessions and funding requests (issue 4 §7).
+
+Reading is scoped by `Enrolment.objects.visible_to(user)`; these predicates decide, on an
+enrolment the user already sees, whether they may also change it. An actor of None is the
+system (a management command run without `--user`): it has the national administrator's scope.
+"""
+
+from typing import Any
+
+from certifier.people.enums import Role
+from certifier.people.permissions import has_role, organisation_ids
+
+from .models import Enrolment
+
+
+def enrolment_centre_ids(user: Any) -> set[int] | None:
+    """The CRFPs where the user enrols candidates and holds sessions; None for every CRFP."""
+    if user is None or has_role(user, Role.NATIONAL_ADMIN):
+        return None
+    return organisation_ids(user, Role.CRFP_STAFF)
+
+
+def can_enrol_at(user: Any, centre_id: int) -> bool:
+    centres = enrolment_centre_ids(user)
+    return centres is None or centre_id in centres
+
+
+def can_edit_enrolment(user: Any, enrolment: Enrolment) -> bool:
+    return can_enrol_at(user, enrolment.training_centre_id)
+
+
+def can_handle_funding(user: Any, enrolment: Enrolment) -> bool:
+    """D41–D43: the enrolment's CRFP, the candidate's employer and the national administrator."""
+    return can_edit_enrolment(user, enrolment) or enrolment.candidate.employer_id in organisation_ids(
+        user, Role.EMPLOYER_HR
+    )
+
+
+def can_see_identity(user: Any, enrolment: Enrolment) -> bool:
+    """Birth date and place, sex and e-mail: not for tutors, managers and assessors."""
+    own = (
+        user is not None
+        and enrolment.candidate.user_id is not None
+        and enrolment.candidate.user_id == user.pk
+    )
+    return own or can_handle_funding(user, enrolment)
