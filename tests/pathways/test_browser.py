@@ -46,9 +46,7 @@ def test_a_crfp_imports_a_file_and_reads_the_result_without_leaving_the_page(
     assert_accessible(page)
 
 
-def test_the_enrolment_form_passes_axe_with_its_errors_shown(
-    page, assert_accessible, users, referential
-):
+def test_the_enrolment_form_passes_axe_with_its_errors_shown(page, assert_accessible, users, referential):
     sign_in(page, "crfp_staff@test.example")
     page.goto("/inscriptions/nouvelle/")
     assert_accessible(page)
