@@ -57,9 +57,6 @@ class Certification(models.Model):
     def is_registered_on(self, day: date) -> bool:
         return self.registration_end is None or day <= self.registration_end
 
-    def current_version(self) -> "CertificationVersion | None":
-        return self.versions.order_by("-valid_from", "-id").first()
-
 
 class Certifier(models.Model):
     certification = models.ForeignKey(Certification, on_delete=models.CASCADE, related_name="certifiers")
