@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from simple_history.utils import bulk_create_with_history
 
 from certifier.core.audit import record_event
+from certifier.core.changes import apply_changes, readable, save_attributed
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
@@ -303,7 +304,7 @@ def _create_in_bulk(actor: Any, rows: list[EnrolmentData], contacts: Contacts) -
     ]
     bulk_create_with_history(enrolments, Enrolment, batch_size=BATCH_SIZE, default_user=actor)
     for enrolment, data, enrolment_values in zip(enrolments, rows, values, strict=True):
-        after = _readable(data.candidate_values() | enrolment_values | {"version": data.version})
+        after = readable(data.candidate_values() | enrolment_values | {"version": data.version})
         record_event(actor, "Inscription d'un candidat", enrolment, None, after)
 
 
@@ -333,13 +334,13 @@ def _create(actor: Any, data: EnrolmentData, contacts: Contacts, candidate: Cand
     candidate_values = data.candidate_values()
     if candidate is None:
         candidate = Candidate(**candidate_values)
-        _save(candidate, actor)
+        save_attributed(candidate, actor)
     else:
-        _apply(actor, candidate, candidate_values)
+        apply_changes(candidate, candidate_values, actor)
     values = _enrolment_values(data, contacts)
     enrolment = Enrolment(candidate=candidate, version=data.version, **values)
-    _save(enrolment, actor)
-    after = _readable(candidate_values | values | {"version": data.version})
+    save_attributed(enrolment, actor)
+    after = readable(candidate_values | values | {"version": data.version})
     record_event(actor, "Inscription d'un candidat", enrolment, None, after)
     return enrolment
 
@@ -348,46 +349,13 @@ def _update(
     actor: Any, data: EnrolmentData, contacts: Contacts, candidate: Candidate, enrolment: Enrolment
 ) -> bool:
     """Apply the values that differ; True when something changed."""
-    before, after = _apply(actor, candidate, data.candidate_values())
-    enrolment_before, enrolment_after = _apply(actor, enrolment, _enrolment_values(data, contacts))
+    before, after = apply_changes(candidate, data.candidate_values(), actor)
+    enrolment_before, enrolment_after = apply_changes(enrolment, _enrolment_values(data, contacts), actor)
     before |= enrolment_before
     if not before:
         return False
     record_event(actor, "Modification d'une inscription", enrolment, before, after | enrolment_after)
     return True
-
-
-def _apply(actor: Any, obj: models.Model, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Set the values that differ (foreign keys compared by id, without a query) and save once."""
-    changed = [name for name, value in values.items() if _current(obj, name) != _comparable(value)]
-    if not changed:
-        return {}, {}
-    before = _readable({name: getattr(obj, name) for name in changed})
-    for name in changed:
-        setattr(obj, name, values[name])
-    _save(obj, actor)
-    return before, _readable({name: values[name] for name in changed})
-
-
-def _current(obj: models.Model, name: str) -> Any:
-    if obj._meta.get_field(name).is_relation:
-        return getattr(obj, f"{name}_id")
-    return getattr(obj, name)
-
-
-def _comparable(value: Any) -> Any:
-    return value.pk if isinstance(value, models.Model) else value
-
-
-def _readable(values: dict[str, Any]) -> dict[str, Any]:
-    """Audit values: related objects by their name."""
-    return {name: str(value) if isinstance(value, models.Model) else value for name, value in values.items()}
-
-
-def _save(obj: models.Model, actor: Any) -> None:
-    if actor is not None:
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.save()
 
 
 # Training paths, sessions and attendance ------------------------------------------------------
@@ -456,7 +424,7 @@ def do_create_training_session(
     if end < start:
         raise DomainError("La date de fin de la session doit suivre sa date de début.")
     session = TrainingSession(path=training_path, training_centre=centre, start_date=start, end_date=end)
-    _save(session, actor)
+    save_attributed(session, actor)
     record_event(
         actor,
         "Programmation d'une session de formation",
@@ -507,7 +475,7 @@ def _set_attendance(
     if attendance is None:
         attendance = Attendance(enrolment=enrolment, module=module)
     attendance.session = session  # type: ignore[assignment]
-    _save(attendance, actor)
+    save_attributed(attendance, actor)
     record_event(actor, "Saisie d'une présence", enrolment, before, after)
     return True
 
@@ -544,7 +512,7 @@ def do_draw_up_funding_request(actor: Any, enrolment: Enrolment, pass_already_fu
     request.pass_already_funded = pass_already_funded
     request.hourly_rate = rate
     request.convention_centre_id = enrolment.training_centre_id
-    _save(request, actor)
+    save_attributed(request, actor)
     request.lines.all().delete()
     FundingLine.objects.bulk_create(
         FundingLine(

@@ -24,6 +24,7 @@ from lxml import etree
 from simple_history.utils import get_history_manager_for_model
 
 from certifier.core.audit import record_event
+from certifier.core.changes import apply_changes
 
 from .enums import AccessRouteKind, Scheme
 from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
@@ -520,11 +521,11 @@ def _store(sheet: Sheet, reason: str) -> str:
     if certification is None:
         certification = Certification(number=sheet.number, **sheet.certification)
         _bulk_create(Certification, [certification], reason)
-        after = {"number": sheet.number, **_json(sheet.certification)}
+        after = {"number": sheet.number, **sheet.certification}
         after |= _store_children(certification, sheet, reason, existing=False)[1]
         record_event(None, "import_rncp", certification, None, after)
         return "created"
-    before, after = _update(certification, sheet.certification, reason)
+    before, after = apply_changes(certification, sheet.certification, reason=reason)
     children_before, children_after = _store_children(certification, sheet, reason, existing=True)
     if not (after or children_after):
         return "unchanged"
@@ -565,11 +566,11 @@ def _store_version(
         version = CertificationVersion(certification=certification, code=RNCP_VERSION_CODE, **values)
         _bulk_create(CertificationVersion, [version], reason)
         return {
-            "version": (None, _json(values)),
+            "version": (None, values),
             "blocks": _sync(Block, {"version": version}, "code", sheet.blocks, reason, existing=False),
         }
     return {
-        "version": _update(version, dates, reason),
+        "version": apply_changes(version, dates, reason=reason),
         "blocks": _sync(Block, {"version": version}, "code", sheet.blocks, reason, existing=True),
     }
 
@@ -594,9 +595,9 @@ def _sync(
         row = current.get(key)
         if row is None:
             created.append(model(**parent, **{key_field: key}, **values))
-            before[str(key)], after[str(key)] = None, _json(values)
+            before[str(key)], after[str(key)] = None, values
             continue
-        old, new = _update(row, values, reason)
+        old, new = apply_changes(row, values, reason=reason)
         if new:
             before[str(key)], after[str(key)] = old, new
     _bulk_create(model, created, reason)
@@ -614,28 +615,3 @@ def _bulk_create(model: type[models.Model], rows: list[Any], reason: str) -> Non
 @cache
 def _history_manager(model: type[models.Model]) -> Any:
     return get_history_manager_for_model(model)
-
-
-def _update(obj: models.Model, values: Values, reason: str) -> tuple[Values, Values]:
-    """Save only the fields that changed; returns them before and after (both empty when unchanged)."""
-    changed = {name: value for name, value in values.items() if getattr(obj, name) != value}
-    if not changed:
-        return {}, {}
-    before = _json({name: getattr(obj, name) for name in changed})
-    for name, value in changed.items():
-        setattr(obj, name, value)
-    obj._change_reason = reason  # type: ignore[attr-defined]
-    obj.save(update_fields=list(changed))
-    return before, _json(changed)
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(key): _json(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_json(item) for item in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value

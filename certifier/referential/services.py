@@ -10,6 +10,7 @@ import yaml
 from django.db import models, transaction
 
 from certifier.core.audit import record_event
+from certifier.core.changes import apply_changes, save_attributed
 from certifier.core.models import DomainError
 
 from .models import (
@@ -50,28 +51,18 @@ def upsert(
     obj = model._default_manager.filter(**lookup).first()
     if obj is None:
         obj = model(**lookup, **values)
-        _save(obj, reason, actor)
+        save_attributed(obj, actor, reason)
         record_event(actor, f"{reason} : création", obj, None, values)
         summary.created += 1
         return obj
-    before = {name: getattr(obj, name) for name, value in values.items() if getattr(obj, name) != value}
-    if not before:
+    before, after = apply_changes(obj, values, actor, reason)
+    if not after:
         summary.unchanged += 1
         return obj
-    for name in before:
-        setattr(obj, name, values[name])
-    _save(obj, reason, actor)
-    record_event(actor, f"{reason} : modification", obj, before, {name: values[name] for name in before})
+    record_event(actor, f"{reason} : modification", obj, before, after)
     summary.updated += 1
     summary.changes.append(str(obj))
     return obj
-
-
-def _save(obj: models.Model, reason: str, actor: Any) -> None:
-    obj._change_reason = reason  # type: ignore[attr-defined]
-    if actor is not None:
-        obj._history_user = actor  # type: ignore[attr-defined]
-    obj.save()
 
 
 def do_load_referential(path: Path = REFERENTIAL_DATA) -> LoadSummary:
@@ -173,12 +164,9 @@ def do_update_criterion(actor: Any, criterion: Criterion, text: str) -> Criterio
     text = text.strip()
     if not text:
         raise DomainError("L'énoncé du critère ne peut pas être vide.")
-    before = {"text": criterion.text}
-    if text == criterion.text:
-        return criterion
-    criterion.text = text
-    _save(criterion, "Modification d'un critère", actor)
-    record_event(actor, "Modification d'un critère", criterion, before, {"text": text})
+    before, after = apply_changes(criterion, {"text": text}, actor, "Modification d'un critère")
+    if after:
+        record_event(actor, "Modification d'un critère", criterion, before, after)
     return criterion
 
 
@@ -189,6 +177,6 @@ def do_add_criterion(actor: Any, competence: Competence, text: str, is_example: 
         raise DomainError("L'énoncé du critère ne peut pas être vide.")
     last = competence.criteria.aggregate(last=models.Max("position"))["last"] or 0
     criterion = Criterion(competence=competence, position=last + 1, text=text, is_example=is_example)
-    _save(criterion, "Ajout d'un critère", actor)
+    save_attributed(criterion, actor, "Ajout d'un critère")
     record_event(actor, "Ajout d'un critère", criterion, None, {"text": text, "position": criterion.position})
     return criterion
