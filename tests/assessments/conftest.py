@@ -1,0 +1,109 @@
+"""Fixtures of the evidence tests: example criteria for every competence, one enrolment in the
+personas' scope (their tutor, manager, assessor and candidate) and one outside it, and helpers
+that record a valid observation and score criteria through the services."""
+
+from datetime import date
+
+import pytest
+
+from certifier.assessments.services import (
+    AttestationData,
+    CriterionScore,
+    do_record_attestation,
+    do_record_observation,
+    do_score_criteria,
+)
+from certifier.pathways.models import AssessorAssignment
+from certifier.referential.models import Block, CertificationVersion
+from certifier.referential.services import do_add_criterion
+from tests.assessments.helpers import assessed_method, observation_data
+from tests.pathways.factories import CandidateFactory, EnrolmentFactory
+
+# Criteria per competence: five for BC01 competence 1 (so that 4 of 5 can be tested), two elsewhere.
+CRITERIA = {("RNCP35729BC01", 1): 5}
+
+
+@pytest.fixture
+def version(referential):
+    return CertificationVersion.objects.get(certification=referential, code="rncp")
+
+
+@pytest.fixture
+def blocks(version):
+    """Block code → block, with criteria added to every competence."""
+    found = {block.code: block for block in Block.objects.filter(version=version)}
+    for block in found.values():
+        for competence in block.competences.all():
+            for position in range(1, CRITERIA.get((block.code, competence.number), 2) + 1):
+                do_add_criterion(None, competence, f"Critère d'exemple {competence.number}.{position}")
+    return found
+
+
+@pytest.fixture
+def enrolments(users, organisations, blocks):
+    """`own`: at the personas' CRFP and employer, with their tutor, manager, assessor (every block)
+    and candidate; `foreign`: at the other CRFP and employer, linked to nobody."""
+    own = EnrolmentFactory(
+        candidate=CandidateFactory(
+            birth_name="Martin",
+            first_name="Léa",
+            employer=organisations["employer"],
+            user=users["candidate"],
+        ),
+        training_centre=organisations["crfp"],
+        tutor=users["tutor"],
+        manager=users["manager"],
+    )
+    AssessorAssignment.objects.create(enrolment=own, assessor=users["assessor"])
+    foreign = EnrolmentFactory(
+        candidate=CandidateFactory(
+            birth_name="Durand", first_name="Paul", employer=organisations["other_employer"]
+        ),
+        training_centre=organisations["other_crfp"],
+    )
+    return {"own": own, "foreign": foreign}
+
+
+@pytest.fixture
+def own(enrolments):
+    return enrolments["own"]
+
+
+@pytest.fixture
+def observe(users):
+    """`observe(enrolment, block)`: the assessor records a valid observation of the block."""
+
+    def record(enrolment, block, assessor=None):
+        actor = assessor or users["assessor"]
+        return do_record_observation(actor, enrolment, assessed_method(block), observation_data(block))
+
+    return record
+
+
+@pytest.fixture
+def score(users):
+    """`score(enrolment, block, {1: [True, True, False], 2: [True]})`: the assessor scores the first
+    criteria of each competence given, in order (the others stay not assessed)."""
+
+    def record(enrolment, block, results, comment=""):
+        scores = {}
+        for competence in block.competences.all():
+            for criterion, validated in zip(
+                competence.criteria.order_by("position"), results.get(competence.number, []), strict=False
+            ):
+                scores[criterion] = CriterionScore(validated, comment)
+        return do_score_criteria(users["assessor"], enrolment, block, scores)
+
+    return record
+
+
+@pytest.fixture
+def attest(users):
+    """`attest(enrolment, block, number)`: the tutor records and signs an attestation."""
+
+    def record(enrolment, block, number=1, actor=None):
+        competence = block.competences.get(number=number)
+        data = AttestationData(competence, date(2026, 2, 10), "Accueil d'un allocataire au guichet.", "")
+        return do_record_attestation(actor or users["tutor"], enrolment, data)
+
+    return record

@@ -1,0 +1,160 @@
+"""Who sees what (issue 4 §7, D25): 404 when invisible, 403 when read-only, login when anonymous.
+
+One test per persona walks every view of the app on the enrolment in the personas' scope (`own`)
+and on the one outside it (`foreign`), so that a failure lists every view that answered wrongly.
+"""
+
+import pytest
+from django.urls import reverse
+
+from certifier.assessments.services import do_decide_block
+from certifier.pathways.models import AssessorAssignment
+from certifier.referential.models import Block
+from tests.assessments.helpers import assessed_method
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+SIGNED_IN = {
+    "national_admin",
+    "cpnefp",
+    "crfp_staff",
+    "employer_hr",
+    "tutor",
+    "manager",
+    "assessor",
+    "local_jury",
+    "national_jury",
+    "vae_jury",
+    "candidate",
+    "outsider",
+}
+PERSONAS = [*sorted(SIGNED_IN), "anonymous"]
+SEES_OWN = {"national_admin", "crfp_staff", "employer_hr", "tutor", "manager", "assessor", "candidate"}
+SIGNATORIES = {"tutor", "manager"}
+ASSESSORS = {"assessor"}
+BC01 = "RNCP35729BC01"
+
+
+def expected(persona, allowed, visible, readable):
+    """role_required answers first (302 or 403); then the scoped getter (404); then the view (403)."""
+    if persona == "anonymous":
+        return 302
+    if persona not in allowed:
+        return 403
+    if persona not in visible:
+        return 404
+    return 200 if persona in readable else 403
+
+
+@pytest.fixture
+def setting(enrolments, blocks, users, organisations, attest):
+    """For each enrolment, its tutor's attestation on BC01, awaiting the manager's signature."""
+    foreign_tutor = MembershipFactory(organisation=organisations["other_employer"], role="tutor").user
+    enrolments["foreign"].tutor = foreign_tutor
+    enrolments["foreign"].save()
+    tutors = {"own": users["tutor"], "foreign": foreign_tutor}
+    return {
+        name: {
+            "enrolment": enrolment,
+            "attestation": attest(enrolment, blocks[BC01], actor=tutors[name]),
+            "method": assessed_method(blocks[BC01]),
+        }
+        for name, enrolment in enrolments.items()
+    }
+
+
+# view name → (how to call it, roles let through by the decorator, who may read `own` among those who see it)
+VIEWS = {
+    "logbook": ("get", SIGNED_IN, SEES_OWN - {"employer_hr"}),
+    "results": ("get", SIGNED_IN, SEES_OWN),
+    "attestation_create": ("get", SIGNATORIES, SIGNATORIES),
+    "attestation_withdraw": ("get", SIGNATORIES, SIGNATORIES),
+    "attestation_sign": ("post", SIGNATORIES, {"manager"}),
+    "block_assessment": ("get", ASSESSORS, ASSESSORS),
+    "block_decision": ("post", ASSESSORS, ASSESSORS),
+    "observation_create": ("get", ASSESSORS, ASSESSORS),
+}
+
+
+def url(name, target, blocks):
+    enrolment = target["enrolment"].pk
+    args = {
+        "attestation_withdraw": [target["attestation"].pk],
+        "attestation_sign": [target["attestation"].pk],
+        "block_assessment": [enrolment, blocks[BC01].pk],
+        "block_decision": [enrolment, blocks[BC01].pk],
+        "observation_create": [enrolment, target["method"].pk],
+    }.get(name, [enrolment])
+    return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_of_every_assessments_view(client_for, setting, blocks, persona):
+    client = client_for(persona)
+    wanted, got = {}, {}
+    for name, (method, allowed, readable) in VIEWS.items():
+        for target, visible in (("own", SEES_OWN), ("foreign", {"national_admin"})):
+            key = f"{name} {target}"
+            wanted[key] = expected(persona, allowed, visible, readable)
+            response = getattr(client, method)(url(name, setting[target], blocks))
+            got[key] = 200 if response.status_code == 302 and persona != "anonymous" else response.status_code
+    assert got == wanted
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client_for, own):
+    response = client_for("anonymous").get(reverse("logbook", args=[own.pk]))
+    assert response["Location"].startswith(reverse("login") + "?next=")
+
+
+def test_an_assessor_assigned_to_another_block_cannot_open_this_block_s_grid(own, blocks, client_for):
+    AssessorAssignment.objects.filter(enrolment=own).update(block=blocks["RNCP35729BC02"])
+    assessor = client_for("assessor")
+    assert assessor.get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk])).status_code == 403
+    assert (
+        assessor.get(reverse("block_assessment", args=[own.pk, blocks["RNCP35729BC02"].pk])).status_code
+        == 200
+    )
+
+
+def test_a_block_of_another_certification_version_is_not_found(own, blocks, client_for, referential):
+    other = Block.objects.create(
+        version=referential.versions.get(code="2013"), code="X", title="Bloc d'un autre référentiel"
+    )
+    assert client_for("assessor").get(reverse("block_assessment", args=[own.pk, other.pk])).status_code == 404
+
+
+def test_employer_hr_sees_block_decisions_but_not_criterion_results_and_comments(
+    own, blocks, users, observe, score, client_for
+):
+    """D25: the employer sees the certification opinion; marks and comments belong to the candidate."""
+    observe(own, blocks[BC01])
+    score(
+        own,
+        blocks[BC01],
+        {1: [True] * 5, 2: [True] * 2, 3: [True] * 2, 4: [True] * 2, 5: [True] * 2, 6: [True] * 2},
+        comment="Commentaire réservé au candidat.",
+    )
+    do_decide_block(users["assessor"], own, blocks[BC01], "validated", "")
+    results = reverse("results", args=[own.pk])
+    for persona in ("employer_hr", "tutor", "manager"):
+        page = client_for(persona).get(results).content.decode()
+        assert "<dt>Décision</dt><dd><strong>Validé</strong></dd>" in page, persona
+        assert "Commentaire réservé au candidat." not in page, persona
+        assert "Résultats des critères" not in page, persona
+        assert "Épreuves observées" not in page, persona
+    for persona in ("candidate", "crfp_staff", "national_admin", "assessor"):
+        page = client_for(persona).get(results).content.decode()
+        assert "Commentaire réservé au candidat." in page, persona
+        assert "Double écoute" in page, persona
+    assert client_for("employer_hr").get(reverse("logbook", args=[own.pk])).status_code == 403
+    assert (
+        client_for("employer_hr").get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk])).status_code
+        == 403
+    )
+
+
+def test_the_results_page_offers_the_grid_only_to_the_assigned_assessor(own, client_for):
+    results = reverse("results", args=[own.pk])
+    assert "Évaluer ce bloc" in client_for("assessor").get(results).content.decode()
+    assert "Évaluer ce bloc" not in client_for("crfp_staff").get(results).content.decode()
