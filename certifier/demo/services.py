@@ -11,6 +11,8 @@ from certifier.people.models import Membership, Organisation, User
 from certifier.referential.models import Competence
 from certifier.referential.services import LoadSummary, do_add_criterion, upsert
 
+from .evidence import load_demo_candidates
+
 DEMO_DATA = Path(__file__).parent / "data" / "demo.yaml"
 DEMO_PASSWORD = "certifier-demo"  # noqa: S105 - published in the README, demo accounts only
 
@@ -20,6 +22,7 @@ class DemoSummary:
     organisations: LoadSummary
     accounts_created: int
     criteria_created: int
+    candidates_created: int
 
 
 @transaction.atomic
@@ -36,7 +39,9 @@ def do_load_demo(path: Path = DEMO_DATA) -> DemoSummary:
         )
     accounts_created = sum(_load_account(account, by_name) for account in data["accounts"])
     criteria_created = _load_example_criteria(data["example_criteria"])
-    return DemoSummary(organisations, accounts_created, criteria_created)
+    admin = User.objects.get(email=data["accounts"][0]["email"])
+    candidates_created = load_demo_candidates(data["candidates"], admin)
+    return DemoSummary(organisations, accounts_created, criteria_created, candidates_created)
 
 
 def _load_account(account: dict[str, Any], organisations: dict[str, Organisation]) -> bool:

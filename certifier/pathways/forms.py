@@ -4,9 +4,10 @@ from typing import Any
 from django import forms
 from django.db.models import Q, QuerySet
 
-from certifier.people.models import Employer, Organisation, TrainingCentre
+from certifier.people.enums import Role
+from certifier.people.models import Employer, Organisation, TrainingCentre, User
 from certifier.referential.enums import AccessRouteKind
-from certifier.referential.models import CertificationVersion, Option
+from certifier.referential.models import Block, CertificationVersion, Option
 
 from .enums import Sex
 from .importers import MAX_BYTES
@@ -272,3 +273,28 @@ class FundingRequestForm(forms.Form):
         label="La prise en charge de Pass a déjà été demandée : la demande ne couvre que Prem'ss et l'option.",
         required=False,
     )
+
+
+class AssessorAssignmentForm(forms.Form):
+    assessor = forms.ModelChoiceField(
+        label="Évaluateur",
+        queryset=User.objects.none(),
+        error_messages={
+            "required": "Choisissez un évaluateur.",
+            "invalid_choice": "Cet évaluateur n'existe pas.",
+        },
+    )
+    block = forms.ModelChoiceField(
+        label="Bloc évalué",
+        queryset=Block.objects.none(),
+        required=False,
+        empty_label="Tous les blocs",
+    )
+
+    def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = [enrolment.training_centre_id, enrolment.candidate.employer_id]
+        self.fields["assessor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__role=Role.ASSESSOR, memberships__organisation_id__in=organisations
+        ).distinct()
+        self.fields["block"].queryset = enrolment.version.blocks.all()  # type: ignore[attr-defined]

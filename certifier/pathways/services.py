@@ -22,11 +22,12 @@ from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
 from certifier.referential.enums import AccessRouteKind
-from certifier.referential.models import Certification, CertificationVersion, Option
+from certifier.referential.models import Block, Certification, CertificationVersion, Option
 from certifier.referential.services import LoadSummary, upsert
 
 from .enums import FundingCategory, PathKind
 from .models import (
+    AssessorAssignment,
     Attendance,
     Candidate,
     Enrolment,
@@ -559,3 +560,37 @@ def _funding_summary(request: FundingRequest) -> dict[str, Any]:
         "hourly_rate": request.hourly_rate,
         "total": (request.lines.aggregate(total=models.Sum("amount"))["total"] or Decimal(0)).quantize(CENT),
     }
+
+
+# Assessors -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_assign_assessor(
+    actor: Any, enrolment: Enrolment, assessor: User, block: Block | None
+) -> AssessorAssignment:
+    """The enrolment's CRFP assigns an assessor, for one block or for every block."""
+    if not can_edit_enrolment(actor, enrolment):
+        raise DomainError(
+            "Seul le CRFP de l'inscription ou l'administrateur national affecte les évaluateurs."
+        )
+    if not Membership.objects.filter(user=assessor, role=Role.ASSESSOR).exists():
+        raise DomainError(f"{assessor} n'a pas le rôle d'évaluateur.")
+    if block is not None and block.version_id != enrolment.version_id:
+        raise DomainError(f"Le bloc {block.code} n'appartient pas à la certification de l'inscription.")
+    if AssessorAssignment.objects.filter(enrolment=enrolment, assessor=assessor, block=block).exists():
+        raise DomainError(f"{assessor} est déjà affecté à ce candidat pour {_scope(block)}.")
+    assignment = AssessorAssignment(enrolment=enrolment, assessor=assessor, block=block)
+    save_attributed(assignment, actor)
+    record_event(
+        actor,
+        "Affectation d'un évaluateur",
+        enrolment,
+        None,
+        {"assessor": str(assessor), "scope": _scope(block)},
+    )
+    return assignment
+
+
+def _scope(block: Block | None) -> str:
+    return f"le bloc {block.code}" if block else "tous les blocs"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("inscriptions/<int:pk>/", views.enrolment_detail, name="enrolment_detail"),
     path("inscriptions/<int:pk>/modifier/", views.enrolment_edit, name="enrolment_edit"),
     path("inscriptions/<int:pk>/presences/", views.attendance_edit, name="attendance_edit"),
+    path("inscriptions/<int:pk>/evaluateurs/", views.assessor_assign, name="assessor_assign"),
     path("inscriptions/<int:pk>/prise-en-charge/", views.funding_request, name="funding_request"),
     path(
         "inscriptions/<int:pk>/prise-en-charge.pdf",

@@ -15,6 +15,7 @@ from certifier.referential.models import Certification
 
 from .documents import funding_request_pdf, funding_request_xlsx
 from .forms import (
+    AssessorAssignmentForm,
     AttendanceForm,
     EnrolmentFilterForm,
     EnrolmentForm,
@@ -27,6 +28,7 @@ from .models import Enrolment, FundingRequest, Module, TrainingPath, TrainingSes
 from .permissions import can_edit_enrolment, can_handle_funding, can_see_identity, enrolment_centre_ids
 from .services import (
     EnrolmentRefused,
+    do_assign_assessor,
     do_create_training_session,
     do_draw_up_funding_request,
     do_enrol,
@@ -126,8 +128,26 @@ def enrolment_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit_enrolment(request.user, enrolment),
             "can_fund": can_handle_funding(request.user, enrolment),
             "can_see_identity": can_see_identity(request.user, enrolment),
+            "assignments": enrolment.assessor_assignments.select_related("assessor", "block"),
         },
     )
+
+
+@role_required(*ENROLLING)
+def assessor_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = _editable_enrolment(request, pk)
+    form = AssessorAssignmentForm(request.POST or None, enrolment=enrolment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            do_assign_assessor(
+                request.user, enrolment, form.cleaned_data["assessor"], form.cleaned_data["block"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "L'évaluateur a été affecté au candidat.")
+            return redirect("enrolment_detail", pk=enrolment.pk)
+    return render(request, "pathways/assessor_form.html", {"form": form, "enrolment": enrolment})
 
 
 @role_required(*ENROLLING)

@@ -1,8 +1,11 @@
-"""`make run` loads a realistic demo: one account per role, example criteria labelled as such."""
+"""`make run` loads a realistic demo: one account per role, example criteria labelled as such,
+30 candidates at every stage of the path."""
 
 import pytest
 from django.core.management import call_command
 
+from certifier.assessments.models import Attestation, BlockDecision
+from certifier.pathways.models import Candidate, Enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
 from certifier.referential.models import Criterion
@@ -10,9 +13,14 @@ from certifier.referential.models import Criterion
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_gives_one_account_per_role_and_is_idempotent(capsys):
+@pytest.fixture
+def demo():
     call_command("load_referential")
+    call_command("load_training_paths")
     call_command("load_demo")
+
+
+def test_demo_gives_one_account_per_role_and_is_idempotent(demo, capsys):
     assert set(Membership.objects.values_list("role", flat=True)) == set(Role.values)
     assert Organisation.objects.filter(kind="training_centre").count() == 14
     criteria = Criterion.objects.count()
@@ -20,6 +28,21 @@ def test_demo_gives_one_account_per_role_and_is_idempotent(capsys):
     assert not Criterion.objects.filter(is_example=False).exists()
 
     call_command("load_demo")
-    assert "0 organisations créées, 0 comptes créés, 0 critères d'exemple créés" in capsys.readouterr().out
+    assert "0 organisations créées, 0 comptes créés, 0 critères d'exemple créés, 0 candidats créés" in (
+        capsys.readouterr().out
+    )
     assert Criterion.objects.count() == criteria
     assert User.objects.get(email="admin@ucanss.example").check_password("certifier-demo")
+
+
+def test_demo_candidates_cover_every_stage(demo):
+    assert Candidate.objects.count() == 30
+    assert len(set(Enrolment.objects.values_list("candidate__employer", "option"))) == 2
+    assert Enrolment.objects.filter(attendances__isnull=True).count() == 6
+    pending = [attestation for attestation in Attestation.objects.all() if not attestation.counts]
+    assert len(pending) == 6  # the last attestation of each partly signed logbook awaits the manager
+    validated = BlockDecision.objects.filter(confirmed_status="validated")
+    assert set(validated.values_list("block__code", flat=True)) == {"RNCP35729BC01", "RNCP35729BC02"}
+    assert validated.count() == 12
+    candidate = User.objects.get(email="candidat@caf33.example").candidate
+    assert Enrolment.objects.visible_to(candidate.user).get().candidate == candidate

@@ -36,6 +36,7 @@ ENROLMENT_VIEWS = {
     "enrolment_detail": (SIGNED_IN, SEES_OWN),
     "enrolment_edit": (ENROLLING, ENROLLING),
     "attendance_edit": (ENROLLING, ENROLLING),
+    "assessor_assign": (ENROLLING, ENROLLING),
     "funding_request": (FUNDING, FUNDING),
     "funding_request_pdf": (FUNDING, FUNDING),
     "funding_request_xlsx": (FUNDING, FUNDING),

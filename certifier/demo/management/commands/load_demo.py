@@ -12,5 +12,6 @@ class Command(BaseCommand):
         summary = do_load_demo()
         self.stdout.write(
             f"Démonstration : {summary.organisations.created} organisations créées, "
-            f"{summary.accounts_created} comptes créés, {summary.criteria_created} critères d'exemple créés."
+            f"{summary.accounts_created} comptes créés, {summary.criteria_created} critères d'exemple créés, "
+            f"{summary.candidates_created} candidats créés."
         )
