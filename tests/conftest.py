@@ -1,29 +1,24 @@
 """Personas shared by the whole suite: one signed-in client per role of domain.md §1."""
 
+from datetime import date
+
 import pytest
 from django.test import Client
 
+from certifier.pathways.models import AssessorAssignment
 from certifier.people.enums import OrganisationKind, Role
+from certifier.referential.models import Certification, CertificationVersion
 from certifier.referential.services import do_load_referential
-from tests.factories import EmployerFactory, MembershipFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    CandidateFactory,
+    EmployerFactory,
+    EnrolmentFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 pytest_plugins = ["tests.browser.fixtures"]
-
-PERSONAS = [
-    "national_admin",
-    "cpnefp",
-    "crfp_staff",
-    "employer_hr",
-    "tutor",
-    "manager",
-    "assessor",
-    "local_jury",
-    "national_jury",
-    "vae_jury",
-    "candidate",
-    "outsider",
-    "anonymous",
-]
 
 
 @pytest.fixture
@@ -80,6 +75,40 @@ def client_for(users):
 @pytest.fixture
 def referential(db):
     do_load_referential()
-    from certifier.referential.models import Certification
-
     return Certification.objects.get(number="RNCP35729")
+
+
+@pytest.fixture
+def version(referential):
+    return CertificationVersion.objects.get(certification=referential, code="rncp")
+
+
+@pytest.fixture
+def enrolments(users, organisations, referential):
+    """`own`: at the personas' CRFP and employer, with their tutor, manager, assessor (every block)
+    and candidate; `foreign`: at the other CRFP and employer, linked to nobody."""
+    own = EnrolmentFactory(
+        candidate=CandidateFactory(
+            birth_name="Martin",
+            first_name="Léa",
+            birth_date=date(1994, 3, 12),
+            employer=organisations["employer"],
+            user=users["candidate"],
+        ),
+        training_centre=organisations["crfp"],
+        tutor=users["tutor"],
+        manager=users["manager"],
+    )
+    AssessorAssignment.objects.create(enrolment=own, assessor=users["assessor"])
+    foreign = EnrolmentFactory(
+        candidate=CandidateFactory(
+            birth_name="Durand", first_name="Paul", employer=organisations["other_employer"]
+        ),
+        training_centre=organisations["other_crfp"],
+    )
+    return {"own": own, "foreign": foreign}
+
+
+@pytest.fixture
+def own(enrolments):
+    return enrolments["own"]

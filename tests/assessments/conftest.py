@@ -13,19 +13,12 @@ from certifier.assessments.services import (
     do_record_observation,
     do_score_criteria,
 )
-from certifier.pathways.models import AssessorAssignment
-from certifier.referential.models import Block, CertificationVersion
+from certifier.referential.models import Block
 from certifier.referential.services import do_add_criterion
 from tests.assessments.helpers import assessed_method, observation_data
-from tests.pathways.factories import CandidateFactory, EnrolmentFactory
 
 # Criteria per competence: five for BC01 competence 1 (so that 4 of 5 can be tested), two elsewhere.
 CRITERIA = {("RNCP35729BC01", 1): 5}
-
-
-@pytest.fixture
-def version(referential):
-    return CertificationVersion.objects.get(certification=referential, code="rncp")
 
 
 @pytest.fixture
@@ -40,33 +33,9 @@ def blocks(version):
 
 
 @pytest.fixture
-def enrolments(users, organisations, blocks):
-    """`own`: at the personas' CRFP and employer, with their tutor, manager, assessor (every block)
-    and candidate; `foreign`: at the other CRFP and employer, linked to nobody."""
-    own = EnrolmentFactory(
-        candidate=CandidateFactory(
-            birth_name="Martin",
-            first_name="Léa",
-            employer=organisations["employer"],
-            user=users["candidate"],
-        ),
-        training_centre=organisations["crfp"],
-        tutor=users["tutor"],
-        manager=users["manager"],
-    )
-    AssessorAssignment.objects.create(enrolment=own, assessor=users["assessor"])
-    foreign = EnrolmentFactory(
-        candidate=CandidateFactory(
-            birth_name="Durand", first_name="Paul", employer=organisations["other_employer"]
-        ),
-        training_centre=organisations["other_crfp"],
-    )
-    return {"own": own, "foreign": foreign}
-
-
-@pytest.fixture
-def own(enrolments):
-    return enrolments["own"]
+def enrolments(enrolments, blocks):
+    """The personas' enrolments (tests/conftest.py), once every competence has criteria."""
+    return enrolments
 
 
 @pytest.fixture

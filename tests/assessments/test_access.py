@@ -12,25 +12,10 @@ from certifier.pathways.models import AssessorAssignment
 from certifier.referential.models import Block
 from tests.assessments.helpers import assessed_method
 from tests.factories import MembershipFactory
+from tests.personas import PERSONAS, SEES_OWN, SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = {
-    "national_admin",
-    "cpnefp",
-    "crfp_staff",
-    "employer_hr",
-    "tutor",
-    "manager",
-    "assessor",
-    "local_jury",
-    "national_jury",
-    "vae_jury",
-    "candidate",
-    "outsider",
-}
-PERSONAS = [*sorted(SIGNED_IN), "anonymous"]
-SEES_OWN = {"national_admin", "crfp_staff", "employer_hr", "tutor", "manager", "assessor", "candidate"}
 SIGNATORIES = {"tutor", "manager"}
 ASSESSORS = {"assessor"}
 BC01 = "RNCP35729BC01"

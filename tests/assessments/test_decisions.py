@@ -10,7 +10,7 @@ from certifier.core.models import DomainError
 from certifier.decisions.registry import load
 from certifier.pathways.models import AssessorAssignment
 from certifier.referential.models import Block, CertificationVersion
-from tests.pathways.factories import EnrolmentFactory
+from tests.factories import EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 

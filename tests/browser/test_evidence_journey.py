@@ -13,8 +13,7 @@ from certifier.pathways.models import AssessorAssignment
 from certifier.people.models import Membership, User
 from certifier.referential.models import Block
 from certifier.referential.services import do_add_criterion, do_load_referential
-from tests.factories import EmployerFactory, OrganisationFactory
-from tests.pathways.factories import CandidateFactory, EnrolmentFactory
+from tests.factories import CandidateFactory, EmployerFactory, EnrolmentFactory, OrganisationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

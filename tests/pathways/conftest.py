@@ -5,46 +5,12 @@ from datetime import date
 
 import pytest
 
-from certifier.pathways.models import AssessorAssignment
 from certifier.pathways.services import EnrolmentData, do_load_training_paths
-from certifier.referential.models import CertificationVersion
-from tests.pathways.factories import CandidateFactory, EnrolmentFactory
 
 
 @pytest.fixture
 def paths(referential):
     do_load_training_paths()
-
-
-@pytest.fixture
-def version(referential):
-    return CertificationVersion.objects.get(certification=referential, code="rncp")
-
-
-@pytest.fixture
-def enrolments(users, organisations, referential):
-    """`own`: at the personas' CRFP and employer, with their tutor, manager, assessor and candidate;
-    `foreign`: at the other CRFP and employer, linked to nobody."""
-    own = EnrolmentFactory(
-        candidate=CandidateFactory(
-            birth_name="Martin",
-            first_name="Léa",
-            birth_date=date(1994, 3, 12),
-            employer=organisations["employer"],
-            user=users["candidate"],
-        ),
-        training_centre=organisations["crfp"],
-        tutor=users["tutor"],
-        manager=users["manager"],
-    )
-    AssessorAssignment.objects.create(enrolment=own, assessor=users["assessor"])
-    foreign = EnrolmentFactory(
-        candidate=CandidateFactory(
-            birth_name="Durand", first_name="Paul", employer=organisations["other_employer"]
-        ),
-        training_centre=organisations["other_crfp"],
-    )
-    return {"own": own, "foreign": foreign}
 
 
 @pytest.fixture

@@ -8,26 +8,10 @@ import pytest
 from django.urls import reverse
 
 from certifier.pathways.services import do_draw_up_funding_request
+from tests.personas import PERSONAS, SEES_OWN, SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
-SIGNED_IN = {
-    "national_admin",
-    "cpnefp",
-    "crfp_staff",
-    "employer_hr",
-    "tutor",
-    "manager",
-    "assessor",
-    "local_jury",
-    "national_jury",
-    "vae_jury",
-    "candidate",
-    "outsider",
-}
-PERSONAS = [*sorted(SIGNED_IN), "anonymous"]
-# Who sees the `own` enrolment; only the national admin sees the `foreign` one.
-SEES_OWN = {"national_admin", "crfp_staff", "employer_hr", "tutor", "manager", "assessor", "candidate"}
 ENROLLING = {"national_admin", "crfp_staff"}
 FUNDING = {"national_admin", "crfp_staff", "employer_hr"}
 

@@ -10,11 +10,6 @@ from certifier.referential.models import Block
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def own(enrolments):
-    return enrolments["own"]
-
-
 def test_crfp_assigns_an_assessor_for_one_block(client_for, own, users):
     block = Block.objects.get(version=own.version, code="RNCP35729BC01")
     url = reverse("assessor_assign", args=[own.pk])

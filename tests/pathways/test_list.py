@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.pathways.factories import CandidateFactory, EnrolmentFactory
+from tests.factories import CandidateFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
 
