@@ -33,7 +33,9 @@ quality: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 benchmarks: install
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/decide_benchmark.py
+	$(PY) benchmarks/import_rncp_benchmark.py
+	$(PY) benchmarks/pathways_benchmark.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import subprocess
 import sys
@@ -17,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, append, machine
+
 BLOCKS = {"RNCP35729BC01": 6, "RNCP35729BC02": 5, "RNCP35729BC03": 5}
 SEED = 35729
 
@@ -57,13 +57,6 @@ def run_decide(records: Path, jobs: int | None) -> tuple[float, int, int]:
     return elapsed, usage.ru_maxrss, lines
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "inconnu"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--records", type=int, nargs="+", default=[10_000, 100_000])
@@ -97,7 +90,7 @@ def report(rows: list[tuple[int, int | None, float, float, float]]) -> str:
     lines = [
         f"## decide --rules rncp35729 ({datetime.date.today().isoformat()})",
         "",
-        f"- Machine: {len(os.sched_getaffinity(0))} cores (`nproc`), {cpu_model()}, Python {platform.python_version()}",
+        f"- Machine: {machine()}",
         "- Command: `.venv/bin/python benchmarks/decide_benchmark.py`, which pipes seeded random records "
         "(16 competences × 2–8 criteria, 20 % with capitalised blocks) through "
         "`python manage.py decide --rules rncp35729 [--jobs N] < records.jsonl > decisions.jsonl` "
@@ -116,14 +109,6 @@ def report(rows: list[tuple[int, int | None, float, float, float]]) -> str:
     compared = ", ".join(f"{peak:.1f} MiB for {count:,} records" for count, peak in by_size.items())
     lines += ["", f"Largest peak RSS by input size: {compared}."]
     return "\n".join(lines) + "\n"
-
-
-def append(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    if not path.exists():
-        path.write_text("# Benchmarks\n", encoding="utf-8")
-    with path.open("a", encoding="utf-8") as out:
-        out.write("\n" + section)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ Run from the project root: `.venv/bin/python benchmarks/import_rncp_benchmark.py
 import argparse
 import datetime
 import os
-import platform
 import re
 import secrets
 import sqlite3
@@ -20,7 +19,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, append, machine
+
 SAMPLE = ROOT.parent / "shared" / "reference" / "rncp-export-v4.1-sample.xml"
 DATA = ROOT / "benchmarks" / "data"
 TARGET_BYTES = 300 * 1000 * 1000
@@ -88,13 +88,6 @@ def benchmark(export: Path) -> list[tuple[str, float, int, str]]:
     return rows
 
 
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -120,8 +113,7 @@ def report(results: list[tuple[Path, int, list[tuple[str, float, int, str]]]]) -
     lines = [
         f"## import_rncp, registry export import ({datetime.date.today().isoformat()})",
         "",
-        f"- Machine: {os.cpu_count()} cores (`nproc`), {cpu_model()}, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}",
+        f"- Machine: {machine()}, SQLite {sqlite3.sqlite_version}",
         "- Command: `.venv/bin/python benchmarks/import_rncp_benchmark.py`. The large export repeats the 12 "
         "sheets of `../shared/reference/rncp-export-v4.1-sample.xml` with new sheet numbers. Each file is "
         "imported with `python manage.py import_rncp FILE` (production settings) into a fresh SQLite "
@@ -139,14 +131,6 @@ def report(results: list[tuple[Path, int, list[tuple[str, float, int, str]]]]) -
                 f"{sheets / elapsed:,.0f} | {peak_kib / 1024:.0f} |"
             )
     return "\n".join(lines) + "\n"
-
-
-def append(section: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    if not path.exists():
-        path.write_text("# Benchmarks\n", encoding="utf-8")
-    with path.open("a", encoding="utf-8") as out:
-        out.write("\n" + section)
 
 
 if __name__ == "__main__":

@@ -15,26 +15,18 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, append, machine
+
 ROWS = 5_000
 SEED = 35729
 LIST_REPEATS = 20
-
-
-def cpu_model() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor() or "inconnu"
 
 
 # Child: one database -------------------------------------------------------------------------
@@ -244,7 +236,7 @@ def report(results: list[dict], command: str) -> str:
         "## Pathways: candidate import and CRFP enrolment list",
         "",
         f"- date: {datetime.date.today():%Y-%m-%d}",
-        f"- machine: {os.cpu_count()} CPU ({cpu_model()}), Python {platform.python_version()}",
+        f"- machine: {machine()}",
         f"- command: `{command}`",
         f"- {ROWS} candidate rows (.xlsx), one CRFP, 20 employers, 100 tutor and 100 manager e-mails (50 known); "
         f"list: 100 enrolments a page, {LIST_REPEATS} requests each, in-process test client (server time)",
@@ -300,11 +292,7 @@ def main() -> None:
     text = report(results, command)
     print(text)
     if not options.no_append:
-        benchmarks = ROOT / "BENCHMARKS.md"
-        if not benchmarks.exists():
-            benchmarks.write_text("# Benchmarks\n", encoding="utf-8")
-        with benchmarks.open("a", encoding="utf-8") as output:
-            output.write(text)
+        append(text)
 
 
 if __name__ == "__main__":
