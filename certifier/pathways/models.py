@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from certifier.people.enums import Role
 from certifier.people.models import Organisation
+from certifier.people.permissions import has_role, organisation_ids
 from certifier.referential.enums import AccessRouteKind
 from certifier.referential.models import Certification, CertificationVersion, Option
 
@@ -74,8 +75,6 @@ class Candidate(models.Model):
 class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
     def visible_to(self, user: Any) -> "EnrolmentQuerySet":
         """D25 and issue 4 §7: each role sees only the enrolments it is responsible for."""
-        from certifier.people.permissions import has_role, organisation_ids
-
         if not user.is_authenticated:
             return self.none()
         if has_role(user, Role.NATIONAL_ADMIN):

@@ -54,6 +54,7 @@ def validate_siret(value: str) -> None:
 
 class OrganisationQuerySet(models.QuerySet["Organisation"]):
     def visible_to(self, user: Any) -> "OrganisationQuerySet":
+        # Imported here: the permission layer imports django.contrib.auth views, which need User registered.
         from .permissions import has_role, organisation_ids
 
         if has_role(user, Role.NATIONAL_ADMIN, Role.CPNEFP):
