@@ -173,7 +173,7 @@ def measure_list(staff) -> dict:
 
     client = Client(HTTP_HOST="localhost")  # an allowed host outside pytest
     client.force_login(staff)
-    url = reverse("enrolment_list")
+    url = reverse("pathways:enrolment_list")
     results = {}
     for label, params in (("list_first_page", {}), ("list_page_50", {"page": 50})):
         client.get(url, params)

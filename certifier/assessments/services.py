@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes, save_attributed
+from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError
 from certifier.pathways.models import Enrolment
 from certifier.referential.enums import AssessmentMethodKind
@@ -93,7 +94,7 @@ def do_record_attestation(actor: Any, enrolment: Enrolment, data: AttestationDat
         "comment": data.comment,
         "signed_as": capacity.value,
     }
-    record_event(actor, "Attestation saisie et signée", attestation, None, after)
+    record_event(AuditAction.ATTESTATION_RECORDED, attestation, actor=actor, after=after)
     return attestation
 
 
@@ -107,7 +108,9 @@ def do_sign_attestation(actor: Any, attestation: Attestation) -> Signatory:
     action = f"Attestation signée par le {capacity.label}"
     signature = {f"{capacity}_signed_by": actor, f"{capacity}_signed_at": timezone.now()}
     before, after = apply_changes(attestation, signature, actor, action)
-    record_event(actor, action, attestation, before, after)
+    record_event(
+        AuditAction.ATTESTATION_SIGNED, attestation, actor=actor, before=before, after=after, reason=action
+    )
     return capacity
 
 
@@ -124,7 +127,7 @@ def do_withdraw_attestation(actor: Any, attestation: Attestation, reason: str) -
         raise DomainError("Indiquez le motif du retrait.")
     withdrawal = {"withdrawn_by": actor, "withdrawn_at": timezone.now(), "withdrawal_reason": reason}
     before, after = apply_changes(attestation, withdrawal, actor, "Attestation retirée")
-    record_event(actor, "Attestation retirée", attestation, before, after)
+    record_event(AuditAction.ATTESTATION_WITHDRAWN, attestation, actor=actor, before=before, after=after)
     return attestation
 
 
@@ -185,7 +188,7 @@ def do_record_observation(
         "questioning_throughout": data.questioning_throughout,
         "competences_covered": [competence.number for competence in data.competences_covered],
     }
-    record_event(actor, "Épreuve observée enregistrée", observation, None, after)
+    record_event(AuditAction.OBSERVATION_RECORDED, observation, actor=actor, after=after)
     return observation
 
 
@@ -223,7 +226,7 @@ def do_score_criteria(
             save_attributed(result, actor, "Critère évalué")
         else:
             apply_changes(result, values, actor, "Critère évalué")
-        record_event(actor, "Critère évalué", result, before, after)
+        record_event(AuditAction.CRITERION_ASSESSED, result, actor=actor, before=before, after=after)
         changed += 1
     return changed
 
@@ -264,5 +267,5 @@ def do_decide_block(
         "override_reason": decision.override_reason,
         "rules": proposal.rules,
     }
-    record_event(actor, "Décision de bloc confirmée", decision, None, after)
+    record_event(AuditAction.BLOCK_DECISION_CONFIRMED, decision, actor=actor, after=after)
     return decision

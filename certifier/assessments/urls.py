@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "assessments"
+
 urlpatterns = [
     path("inscriptions/<int:pk>/carnet/", views.logbook, name="logbook"),
     path("inscriptions/<int:pk>/carnet/attester/", views.attestation_create, name="attestation_create"),

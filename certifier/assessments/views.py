@@ -75,7 +75,7 @@ def _attestation(request: HttpRequest, pk: int) -> Attestation:
 
 
 def _logbook_url(attestation: Attestation) -> str:
-    return reverse("logbook", args=[attestation.enrolment_id]) + f"#attestation-{attestation.pk}"
+    return reverse("assessments:logbook", args=[attestation.enrolment_id]) + f"#attestation-{attestation.pk}"
 
 
 @login_required
@@ -290,7 +290,7 @@ def block_assessment(request: HttpRequest, pk: int, block_pk: int) -> HttpRespon
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Grille enregistrée : {changed} critère(s) mis à jour.")
-            return redirect("block_assessment", pk=enrolment.pk, block_pk=block.pk)
+            return redirect("assessments:block_assessment", pk=enrolment.pk, block_pk=block.pk)
     return _block_page(request, enrolment, block, scoring=form)
 
 
@@ -314,7 +314,9 @@ def block_decision(request: HttpRequest, pk: int, block_pk: int) -> HttpResponse
                 request,
                 f"Décision enregistrée pour le bloc {block.code} : {decision.get_confirmed_status_display()}.",
             )
-            return redirect(reverse("block_assessment", args=[enrolment.pk, block.pk]) + "#decision")
+            return redirect(
+                reverse("assessments:block_assessment", args=[enrolment.pk, block.pk]) + "#decision"
+            )
     return _block_page(request, enrolment, block, decision=form)
 
 
@@ -342,7 +344,7 @@ def observation_create(request: HttpRequest, pk: int, method_pk: int) -> HttpRes
             messages.success(
                 request, "L'épreuve observée est enregistrée : les critères du bloc peuvent être évalués."
             )
-            return redirect("block_assessment", pk=enrolment.pk, block_pk=method.block_id)
+            return redirect("assessments:block_assessment", pk=enrolment.pk, block_pk=method.block_id)
     return render(
         request,
         "assessments/observation_form.html",

@@ -4,18 +4,28 @@ from typing import Any
 
 from django.db import models
 
+from .enums import AuditAction
 from .models import AuditEvent
 
 
 def record_event(
-    actor: Any, action: str, obj: models.Model, before: dict[str, Any] | None, after: dict[str, Any] | None
+    action: AuditAction,
+    obj: models.Model,
+    *,
+    actor: Any,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    reason: str = "",
 ) -> AuditEvent:
+    """One INSERT and no other query: the object is named by its type and id, never by `str(obj)`,
+    which may follow relations."""
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
         object_type=obj._meta.label,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:300],
+        object_repr=f"{obj._meta.verbose_name} n° {obj.pk}",
+        reason=reason[:300],
         before=before,
         after=after,
     )

@@ -1,10 +1,18 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+
+from .enums import AuditAction
 
 
 class DomainError(Exception):
     """A business rule refused an action; the message is French and shown to the user as is."""
+
+
+class NotAllowed(PermissionDenied):
+    """The actor may not do this: raised by services, answered 403 by Django's one handler
+    (never caught by views, so the web, commands, jobs and the API share the same check)."""
 
 
 class AuditEvent(models.Model):
@@ -14,10 +22,11 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="auteur", null=True, blank=True, on_delete=models.PROTECT
     )
-    action = models.CharField("action", max_length=80)
+    action = models.CharField("action", max_length=80, choices=AuditAction.choices, db_index=True)
     object_type = models.CharField("type d'objet", max_length=80)
     object_id = models.CharField("identifiant", max_length=64)
     object_repr = models.CharField("objet", max_length=300)
+    reason = models.CharField("motif", max_length=300, blank=True)
     before = models.JSONField("avant", null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField("après", null=True, blank=True, encoder=DjangoJSONEncoder)
 
@@ -28,4 +37,4 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.action} {self.object_repr}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.object_repr}"

@@ -18,6 +18,7 @@ from simple_history.utils import bulk_create_with_history
 
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes, readable, save_attributed
+from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
@@ -213,17 +214,16 @@ class Contacts:
         user = self.users.get(email.lower())
         if user is None:
             user = User.objects.create_user(email.lower())
-            record_event(self.actor, "Invitation d'un compte", user, None, {"email": user.email})
+            record_event(AuditAction.ACCOUNT_INVITED, user, actor=self.actor, after={"email": user.email})
             self.users[user.email] = user
             self.invited.append(user.email)
         if (user.pk, employer.pk, role) not in self.roles:
             membership = Membership.objects.create(user=user, organisation=employer, role=role)
             record_event(
-                self.actor,
-                "Attribution d'un rôle",
+                AuditAction.ROLE_GRANTED,
                 membership,
-                None,
-                {"role": role, "organisation": employer.name},
+                actor=self.actor,
+                after={"role": role, "organisation": employer.name},
             )
             self.roles.add((user.pk, employer.pk, role))
         return user
@@ -306,7 +306,7 @@ def _create_in_bulk(actor: Any, rows: list[EnrolmentData], contacts: Contacts) -
     bulk_create_with_history(enrolments, Enrolment, batch_size=BATCH_SIZE, default_user=actor)
     for enrolment, data, enrolment_values in zip(enrolments, rows, values, strict=True):
         after = readable(data.candidate_values() | enrolment_values | {"version": data.version})
-        record_event(actor, "Inscription d'un candidat", enrolment, None, after)
+        record_event(AuditAction.CANDIDATE_ENROLLED, enrolment, actor=actor, after=after)
 
 
 def _option_ids(version: CertificationVersion) -> set[int]:
@@ -342,7 +342,7 @@ def _create(actor: Any, data: EnrolmentData, contacts: Contacts, candidate: Cand
     enrolment = Enrolment(candidate=candidate, version=data.version, **values)
     save_attributed(enrolment, actor)
     after = readable(candidate_values | values | {"version": data.version})
-    record_event(actor, "Inscription d'un candidat", enrolment, None, after)
+    record_event(AuditAction.CANDIDATE_ENROLLED, enrolment, actor=actor, after=after)
     return enrolment
 
 
@@ -355,7 +355,9 @@ def _update(
     before |= enrolment_before
     if not before:
         return False
-    record_event(actor, "Modification d'une inscription", enrolment, before, after | enrolment_after)
+    record_event(
+        AuditAction.ENROLMENT_UPDATED, enrolment, actor=actor, before=before, after=after | enrolment_after
+    )
     return True
 
 
@@ -427,11 +429,15 @@ def do_create_training_session(
     session = TrainingSession(path=training_path, training_centre=centre, start_date=start, end_date=end)
     save_attributed(session, actor)
     record_event(
-        actor,
-        "Programmation d'une session de formation",
+        AuditAction.TRAINING_SESSION_CREATED,
         session,
-        None,
-        {"path": training_path.title, "training_centre": centre.name, "start_date": start, "end_date": end},
+        actor=actor,
+        after={
+            "path": training_path.title,
+            "training_centre": centre.name,
+            "start_date": start,
+            "end_date": end,
+        },
     )
     return session
 
@@ -471,13 +477,13 @@ def _set_attendance(
     if attendance is not None and session is None:
         attendance._history_user = actor  # type: ignore[attr-defined]
         attendance.delete()
-        record_event(actor, "Suppression d'une présence", enrolment, before, None)
+        record_event(AuditAction.ATTENDANCE_REMOVED, enrolment, actor=actor, before=before)
         return True
     if attendance is None:
         attendance = Attendance(enrolment=enrolment, module=module)
     attendance.session = session  # type: ignore[assignment]
     save_attributed(attendance, actor)
-    record_event(actor, "Saisie d'une présence", enrolment, before, after)
+    record_event(AuditAction.ATTENDANCE_RECORDED, enrolment, actor=actor, before=before, after=after)
     return True
 
 
@@ -527,7 +533,13 @@ def do_draw_up_funding_request(actor: Any, enrolment: Enrolment, pass_already_fu
         )
         for line in lines
     )
-    record_event(actor, "Demande de prise en charge", request, before, _funding_summary(request))
+    record_event(
+        AuditAction.FUNDING_REQUEST_DRAWN_UP,
+        request,
+        actor=actor,
+        before=before,
+        after=_funding_summary(request),
+    )
     return request
 
 
@@ -583,11 +595,10 @@ def do_assign_assessor(
     assignment = AssessorAssignment(enrolment=enrolment, assessor=assessor, block=block)
     save_attributed(assignment, actor)
     record_event(
-        actor,
-        "Affectation d'un évaluateur",
+        AuditAction.ASSESSOR_ASSIGNED,
         enrolment,
-        None,
-        {"assessor": str(assessor), "scope": _scope(block)},
+        actor=actor,
+        after={"assessor": str(assessor), "scope": _scope(block)},
     )
     return assignment
 

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "pathways"
+
 urlpatterns = [
     path("inscriptions/", views.enrolment_list, name="enrolment_list"),
     path("inscriptions/nouvelle/", views.enrolment_create, name="enrolment_create"),

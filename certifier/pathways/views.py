@@ -146,7 +146,7 @@ def assessor_assign(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "L'évaluateur a été affecté au candidat.")
-            return redirect("enrolment_detail", pk=enrolment.pk)
+            return redirect("pathways:enrolment_detail", pk=enrolment.pk)
     return render(request, "pathways/assessor_form.html", {"form": form, "enrolment": enrolment})
 
 
@@ -161,7 +161,7 @@ def enrolment_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{enrolment.candidate.display_name} est inscrit(e).")
             _invited_message(request, invited)
-            return redirect("enrolment_detail", pk=enrolment.pk)
+            return redirect("pathways:enrolment_detail", pk=enrolment.pk)
     return render(request, "pathways/enrolment_form.html", {"form": form, "enrolment": None})
 
 
@@ -182,7 +182,7 @@ def enrolment_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "L'inscription a été mise à jour.")
             _invited_message(request, invited)
-            return redirect("enrolment_detail", pk=enrolment.pk)
+            return redirect("pathways:enrolment_detail", pk=enrolment.pk)
     return render(request, "pathways/enrolment_form.html", {"form": form, "enrolment": enrolment})
 
 
@@ -239,7 +239,7 @@ def attendance_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request,
                 f"Présences enregistrées ({changed} module{'s' if changed > 1 else ''} modifié{'s' if changed > 1 else ''}).",
             )
-            return redirect("enrolment_detail", pk=enrolment.pk)
+            return redirect("pathways:enrolment_detail", pk=enrolment.pk)
     return render(request, "pathways/attendance_form.html", {"form": form, "enrolment": enrolment})
 
 
@@ -258,7 +258,7 @@ def funding_request(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "La demande de prise en charge a été établie.")
-            return redirect("funding_request", pk=enrolment.pk)
+            return redirect("pathways:funding_request", pk=enrolment.pk)
     invoices = existing.invoices() if existing else []
     return render(
         request,
@@ -309,7 +309,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "La session de formation a été programmée.")
-            return redirect("session_list")
+            return redirect("pathways:session_list")
     return render(request, "pathways/session_form.html", {"form": form})
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes
+from certifier.core.enums import AuditAction
 
 from .models import Organisation
 
@@ -15,5 +16,5 @@ def do_update_organisation(actor: Any, organisation: Organisation, values: dict[
     """Apply validated form values; record before → after of the fields that changed."""
     before, after = apply_changes(organisation, values, actor)
     if after:
-        record_event(actor, "Modification d'une organisation", organisation, before, after)
+        record_event(AuditAction.ORGANISATION_UPDATED, organisation, actor=actor, before=before, after=after)
     return organisation

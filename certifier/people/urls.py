@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "people"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("accessibilite/", views.accessibility, name="accessibility"),

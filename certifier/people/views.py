@@ -87,7 +87,7 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         do_update_organisation(request.user, organisation, form.cleaned_data)
         messages.success(request, "L'organisation a été mise à jour.")
-        return redirect("organisation_detail", pk=pk)
+        return redirect("people:organisation_detail", pk=pk)
     return render(request, "people/organisation_form.html", {"organisation": organisation, "form": form})
 
 

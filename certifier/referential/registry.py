@@ -25,6 +25,7 @@ from simple_history.utils import get_history_manager_for_model
 
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes
+from certifier.core.enums import AuditAction
 
 from .enums import AccessRouteKind, Scheme
 from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
@@ -523,13 +524,20 @@ def _store(sheet: Sheet, reason: str) -> str:
         _bulk_create(Certification, [certification], reason)
         after = {"number": sheet.number, **sheet.certification}
         after |= _store_children(certification, sheet, reason, existing=False)[1]
-        record_event(None, "import_rncp", certification, None, after)
+        record_event(AuditAction.REGISTRY_IMPORTED, certification, actor=None, after=after, reason=reason)
         return "created"
     before, after = apply_changes(certification, sheet.certification, reason=reason)
     children_before, children_after = _store_children(certification, sheet, reason, existing=True)
     if not (after or children_after):
         return "unchanged"
-    record_event(None, "import_rncp", certification, before | children_before, after | children_after)
+    record_event(
+        AuditAction.REGISTRY_IMPORTED,
+        certification,
+        actor=None,
+        before=before | children_before,
+        after=after | children_after,
+        reason=reason,
+    )
     return "updated"
 
 

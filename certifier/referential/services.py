@@ -11,6 +11,7 @@ from django.db import models, transaction
 
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes, save_attributed
+from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError
 
 from .models import (
@@ -52,14 +53,14 @@ def upsert(
     if obj is None:
         obj = model(**lookup, **values)
         save_attributed(obj, actor, reason)
-        record_event(actor, f"{reason} : création", obj, None, values)
+        record_event(AuditAction.REFERENTIAL_CREATED, obj, actor=actor, after=values, reason=reason)
         summary.created += 1
         return obj
     before, after = apply_changes(obj, values, actor, reason)
     if not after:
         summary.unchanged += 1
         return obj
-    record_event(actor, f"{reason} : modification", obj, before, after)
+    record_event(AuditAction.REFERENTIAL_UPDATED, obj, actor=actor, before=before, after=after, reason=reason)
     summary.updated += 1
     summary.changes.append(str(obj))
     return obj
@@ -166,7 +167,7 @@ def do_update_criterion(actor: Any, criterion: Criterion, text: str) -> Criterio
         raise DomainError("L'énoncé du critère ne peut pas être vide.")
     before, after = apply_changes(criterion, {"text": text}, actor, "Modification d'un critère")
     if after:
-        record_event(actor, "Modification d'un critère", criterion, before, after)
+        record_event(AuditAction.CRITERION_UPDATED, criterion, actor=actor, before=before, after=after)
     return criterion
 
 
@@ -178,5 +179,10 @@ def do_add_criterion(actor: Any, competence: Competence, text: str, is_example: 
     last = competence.criteria.aggregate(last=models.Max("position"))["last"] or 0
     criterion = Criterion(competence=competence, position=last + 1, text=text, is_example=is_example)
     save_attributed(criterion, actor, "Ajout d'un critère")
-    record_event(actor, "Ajout d'un critère", criterion, None, {"text": text, "position": criterion.position})
+    record_event(
+        AuditAction.CRITERION_ADDED,
+        criterion,
+        actor=actor,
+        after={"text": text, "position": criterion.position},
+    )
     return criterion

@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import views
 
+app_name = "referential"
+
 urlpatterns = [
     path("certifications/", views.certification_list, name="certification_list"),
     path("certifications/<str:number>/", views.certification_detail, name="certification_detail"),

@@ -153,4 +153,4 @@ def criterion_add(request: HttpRequest, competence_pk: int) -> HttpResponse:
 
 def _competence_url(competence: Competence) -> str:
     number = competence.block.version.certification.number
-    return reverse("certification_detail", args=[number]) + f"#competence-{competence.pk}"
+    return reverse("referential:certification_detail", args=[number]) + f"#competence-{competence.pk}"

@@ -71,7 +71,7 @@ def url(name, target, blocks):
         "block_decision": [enrolment, blocks[BC01].pk],
         "observation_create": [enrolment, target["method"].pk],
     }.get(name, [enrolment])
-    return reverse(name, args=args)
+    return reverse(f"assessments:{name}", args=args)
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -88,16 +88,21 @@ def test_access_matrix_of_every_assessments_view(client_for, setting, blocks, pe
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client_for, own):
-    response = client_for("anonymous").get(reverse("logbook", args=[own.pk]))
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    response = client_for("anonymous").get(reverse("assessments:logbook", args=[own.pk]))
+    assert response["Location"].startswith(reverse("people:login") + "?next=")
 
 
 def test_an_assessor_assigned_to_another_block_cannot_open_this_block_s_grid(own, blocks, client_for):
     AssessorAssignment.objects.filter(enrolment=own).update(block=blocks["RNCP35729BC02"])
     assessor = client_for("assessor")
-    assert assessor.get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk])).status_code == 403
     assert (
-        assessor.get(reverse("block_assessment", args=[own.pk, blocks["RNCP35729BC02"].pk])).status_code
+        assessor.get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])).status_code
+        == 403
+    )
+    assert (
+        assessor.get(
+            reverse("assessments:block_assessment", args=[own.pk, blocks["RNCP35729BC02"].pk])
+        ).status_code
         == 200
     )
 
@@ -106,7 +111,12 @@ def test_a_block_of_another_certification_version_is_not_found(own, blocks, clie
     other = Block.objects.create(
         version=referential.versions.get(code="2013"), code="X", title="Bloc d'un autre référentiel"
     )
-    assert client_for("assessor").get(reverse("block_assessment", args=[own.pk, other.pk])).status_code == 404
+    assert (
+        client_for("assessor")
+        .get(reverse("assessments:block_assessment", args=[own.pk, other.pk]))
+        .status_code
+        == 404
+    )
 
 
 def test_employer_hr_sees_block_decisions_but_not_criterion_results_and_comments(
@@ -121,7 +131,7 @@ def test_employer_hr_sees_block_decisions_but_not_criterion_results_and_comments
         comment="Commentaire réservé au candidat.",
     )
     do_decide_block(users["assessor"], own, blocks[BC01], "validated", "")
-    results = reverse("results", args=[own.pk])
+    results = reverse("assessments:results", args=[own.pk])
     for persona in ("employer_hr", "tutor", "manager"):
         page = client_for(persona).get(results).content.decode()
         assert "<dt>Décision</dt><dd><strong>Validé</strong></dd>" in page, persona
@@ -132,14 +142,16 @@ def test_employer_hr_sees_block_decisions_but_not_criterion_results_and_comments
         page = client_for(persona).get(results).content.decode()
         assert "Commentaire réservé au candidat." in page, persona
         assert "Double écoute" in page, persona
-    assert client_for("employer_hr").get(reverse("logbook", args=[own.pk])).status_code == 403
+    assert client_for("employer_hr").get(reverse("assessments:logbook", args=[own.pk])).status_code == 403
     assert (
-        client_for("employer_hr").get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk])).status_code
+        client_for("employer_hr")
+        .get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk]))
+        .status_code
         == 403
     )
 
 
 def test_the_results_page_offers_the_grid_only_to_the_assigned_assessor(own, client_for):
-    results = reverse("results", args=[own.pk])
+    results = reverse("assessments:results", args=[own.pk])
     assert "Évaluer ce bloc" in client_for("assessor").get(results).content.decode()
     assert "Évaluer ce bloc" not in client_for("crfp_staff").get(results).content.decode()

@@ -12,6 +12,7 @@ from certifier.assessments.services import (
     do_record_observation,
     do_score_criteria,
 )
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError
 from certifier.pathways.models import AssessorAssignment
 from certifier.referential.services import do_add_criterion
@@ -76,12 +77,12 @@ def test_a_valid_observation_is_recorded_with_its_situations(own, blocks, observ
         ("Entretiens", "2"),
         ("Courriers/courriels", "5"),
     ]
-    assert AuditEvent.objects.filter(action="Épreuve observée enregistrée").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.OBSERVATION_RECORDED).count() == 1
 
 
 def test_the_observation_page_refuses_an_invalid_record_saying_exactly_why(own, blocks, client_for):
     method = assessed_method(blocks[BC01])
-    url = reverse("observation_create", args=[own.pk, method.pk])
+    url = reverse("assessments:observation_create", args=[own.pk, method.pk])
     form = {
         "observed_on": "2026-03-02",
         "double_listening": "15",
@@ -105,7 +106,9 @@ def test_the_observation_page_refuses_an_invalid_record_saying_exactly_why(own, 
 def test_the_presentation_form_offers_the_competences_of_the_block_as_check_boxes(own, blocks, client_for):
     method = assessed_method(blocks[BC02])
     page = (
-        client_for("assessor").get(reverse("observation_create", args=[own.pk, method.pk])).content.decode()
+        client_for("assessor")
+        .get(reverse("assessments:observation_create", args=[own.pk, method.pk]))
+        .content.decode()
     )
     assert "<legend>Compétences du bloc abordées dans la présentation</legend>" in page
     assert page.count('type="checkbox" name="competences_covered"') == 5
@@ -135,7 +138,7 @@ def test_a_competence_with_four_of_five_criteria_validated_is_acquired(
     score(own, blocks[BC01], {1: [True, True, True, True, False]})
     page = (
         client_for("assessor")
-        .get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk]))
+        .get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk]))
         .content.decode()
     )
     row = page.split("1. Proposer l&#x27;offre de service")[1].split("</tr>")[0]
@@ -148,7 +151,7 @@ def test_a_partly_scored_competence_is_pending_not_failed(own, blocks, observe, 
     score(own, blocks[BC01], {1: [False, False]})
     page = (
         client_for("assessor")
-        .get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk]))
+        .get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk]))
         .content.decode()
     )
     row = page.split("1. Proposer l&#x27;offre de service")[1].split("</tr>")[0]
@@ -165,7 +168,7 @@ def test_five_of_six_competences_validate_bc01_with_the_engine_explanation(
     score(own, blocks[BC01], ALL_CRITERIA_OF_BC01 | {6: [False, False]})
     page = (
         client_for("assessor")
-        .get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk]))
+        .get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk]))
         .content.decode()
     )
     assert "<strong>Bloc RNCP35729BC01 : Validé</strong>" in page
@@ -177,7 +180,7 @@ def test_four_of_six_competences_do_not_validate_bc01(own, blocks, observe, scor
     score(own, blocks[BC01], ALL_CRITERIA_OF_BC01 | {5: [False, False], 6: [False, False]})
     page = (
         client_for("assessor")
-        .get(reverse("block_assessment", args=[own.pk, blocks[BC01].pk]))
+        .get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk]))
         .content.decode()
     )
     assert "<strong>Bloc RNCP35729BC01 : Non validé</strong>" in page
@@ -195,7 +198,7 @@ def test_a_score_is_updated_in_place_with_its_history_and_an_audit_event(own, bl
         (False, "Argumentaire incomplet."),
     ]
     assert result.history.latest().history_user == users["assessor"]
-    event = AuditEvent.objects.filter(action="Critère évalué").order_by("id").last()
+    event = AuditEvent.objects.filter(action=AuditAction.CRITERION_ASSESSED).order_by("id").last()
     assert event.before == {"validated": True, "comment": ""}
     assert event.after == {"validated": False, "comment": "Argumentaire incomplet."}
 
@@ -209,7 +212,7 @@ def test_an_unchanged_score_writes_nothing(own, blocks, observe, score):
 
 def test_the_grid_saves_without_javascript_and_shows_the_proposal_again(own, blocks, observe, client_for):
     observe(own, blocks[BC01])
-    url = reverse("block_assessment", args=[own.pk, blocks[BC01].pk])
+    url = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
     assessor = client_for("assessor")
     page = assessor.get(url).content.decode()
     assert page.count("checked> Non évalué") == 15  # every criterion starts « Non évalué »
@@ -231,7 +234,7 @@ def test_the_grid_saves_without_javascript_and_shows_the_proposal_again(own, blo
 def test_a_comment_needs_a_score(own, blocks, observe, client_for):
     observe(own, blocks[BC01])
     criterion = blocks[BC01].competences.first().criteria.first()
-    url = reverse("block_assessment", args=[own.pk, blocks[BC01].pk])
+    url = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
     response = client_for("assessor").post(url, {f"comment-{criterion.pk}": "Un commentaire"})
     assert (
         "Choisissez « Validé » ou « Non validé » avant de commenter ce critère." in response.content.decode()
@@ -245,7 +248,7 @@ def test_the_grid_page_makes_as_many_queries_whatever_the_number_of_criteria(
     observe(own, blocks[BC01])
     score(own, blocks[BC01], {1: [True]})
     client = client_for("assessor")
-    url = reverse("block_assessment", args=[own.pk, blocks[BC01].pk])
+    url = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
         client.get(url)

@@ -70,7 +70,7 @@ def test_an_override_requires_a_reason_and_keeps_both_values(own, users, validat
 
 
 def test_the_decision_form_explains_a_missing_reason_next_to_the_field(own, client_for, validated_bc01):
-    url = reverse("block_decision", args=[own.pk, validated_bc01.pk])
+    url = reverse("assessments:block_decision", args=[own.pk, validated_bc01.pk])
     response = client_for("assessor").post(url, {"confirmed_status": "not_validated", "override_reason": ""})
     page = response.content.decode()
     assert response.status_code == 200
@@ -102,7 +102,7 @@ def test_the_latest_decision_is_the_one_in_force_and_earlier_ones_stay(
     do_decide_block(users["assessor"], own, validated_bc01, "not_validated", "Erreur de saisie corrigée.")
     assert BlockDecision.objects.count() == 2
     assert BlockDecision.objects.latest_per_block().get().confirmed_status == "not_validated"
-    page = client_for("candidate").get(reverse("results", args=[own.pk])).content.decode()
+    page = client_for("candidate").get(reverse("assessments:results", args=[own.pk])).content.decode()
     assert "<dt>Décision</dt><dd><strong>Non validé</strong></dd>" in page
     assert "Erreur de saisie corrigée." in page
 
@@ -126,16 +126,16 @@ def test_a_block_validated_in_an_earlier_enrolment_is_capitalised(
     AssessorAssignment.objects.create(enrolment=enrolment, assessor=users["assessor"])
     page = (
         client_for("assessor")
-        .get(reverse("block_assessment", args=[enrolment.pk, block.pk]))
+        .get(reverse("assessments:block_assessment", args=[enrolment.pk, block.pk]))
         .content.decode()
     )
     assert "<strong>Bloc RNCP35729BC01 : Validé</strong>" in page
     assert "Bloc RNCP35729BC01 validé : capitalisé lors d&#x27;une session précédente." in page
-    page = client_for("candidate").get(reverse("results", args=[enrolment.pk])).content.decode()
+    page = client_for("candidate").get(reverse("assessments:results", args=[enrolment.pk])).content.decode()
     assert "<strong>Validé</strong> : bloc capitalisé" in page
 
 
 def test_pending_is_never_shown_as_failed_on_the_results_page(own, blocks, client_for):
-    page = client_for("candidate").get(reverse("results", args=[own.pk])).content.decode()
+    page = client_for("candidate").get(reverse("assessments:results", args=[own.pk])).content.decode()
     assert page.count("<strong>En cours (preuves manquantes)</strong>") == 3
     assert "Non validé" not in page

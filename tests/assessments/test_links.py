@@ -13,6 +13,6 @@ pytestmark = pytest.mark.django_db
 def test_enrolment_page_links_to_the_logbook_only_for_those_who_may_read_it(
     client_for, own, persona, sees_logbook
 ):
-    page = client_for(persona).get(reverse("enrolment_detail", args=[own.pk])).content.decode()
-    assert (reverse("logbook", args=[own.pk]) in page) is sees_logbook
-    assert reverse("results", args=[own.pk]) in page
+    page = client_for(persona).get(reverse("pathways:enrolment_detail", args=[own.pk])).content.decode()
+    assert (reverse("assessments:logbook", args=[own.pk]) in page) is sees_logbook
+    assert reverse("assessments:results", args=[own.pk]) in page

@@ -15,6 +15,7 @@ from certifier.assessments.services import (
     do_sign_attestation,
     do_withdraw_attestation,
 )
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,10 @@ def test_the_tutor_records_and_signs_then_the_manager_co_signs_and_only_then_it_
     assert list(
         AuditEvent.objects.filter(
             object_type="assessments.Attestation", object_id=str(attestation.pk)
-        ).values_list("action", flat=True)
+        ).values_list("action", "reason")
     ) == [
-        "Attestation signée par le manager",
-        "Attestation saisie et signée",
+        (AuditAction.ATTESTATION_SIGNED, "Attestation signée par le manager"),
+        (AuditAction.ATTESTATION_RECORDED, ""),
     ]
 
 
@@ -97,7 +98,7 @@ def test_a_withdrawn_attestation_stays_with_its_reason_and_no_longer_counts(
     assert Attestation.objects.filter(pk=attestation.pk).exists()
     assert not attestation.counts
     assert attestation.withdrawn_by == users["manager"]
-    page = client_for("candidate").get(reverse("logbook", args=[own.pk])).content.decode()
+    page = client_for("candidate").get(reverse("assessments:logbook", args=[own.pk])).content.decode()
     assert "Retirée : elle ne compte plus." in page
     assert "Motif : Situation attestée par erreur pour ce candidat." in page
     with pytest.raises(DomainError, match="déjà été retirée"):
@@ -107,7 +108,7 @@ def test_a_withdrawn_attestation_stays_with_its_reason_and_no_longer_counts(
 def test_a_withdrawal_needs_a_reason(own, blocks, users, attest, client_for):
     attestation = attest(own, blocks["RNCP35729BC01"])
     response = client_for("tutor").post(
-        reverse("attestation_withdraw", args=[attestation.pk]), {"reason": ""}
+        reverse("assessments:attestation_withdraw", args=[attestation.pk]), {"reason": ""}
     )
     assert response.status_code == 200
     assert 'aria-invalid="true"' in response.content.decode()
@@ -131,7 +132,7 @@ def test_the_logbook_page_shows_each_competence_with_its_attestations_in_words(
     counted = attest(own, blocks["RNCP35729BC01"], 1)
     do_sign_attestation(users["manager"], counted)
     attest(own, blocks["RNCP35729BC01"], 3)
-    page = client_for("candidate").get(reverse("logbook", args=[own.pk])).content.decode()
+    page = client_for("candidate").get(reverse("assessments:logbook", args=[own.pk])).content.decode()
     assert "Compétence 1 : Proposer l&#x27;offre de service adaptée à la situation de l&#x27;usager" in page
     assert "Signée par le tuteur et le manager." in page
     assert "En attente de la signature du manager." in page
@@ -142,9 +143,9 @@ def test_the_logbook_page_shows_each_competence_with_its_attestations_in_words(
 def test_the_manager_signs_from_the_logbook_page(own, blocks, users, attest, client_for):
     attestation = attest(own, blocks["RNCP35729BC01"])
     manager = client_for("manager")
-    page = manager.get(reverse("logbook", args=[own.pk])).content.decode()
+    page = manager.get(reverse("assessments:logbook", args=[own.pk])).content.decode()
     assert "Signer en tant que manager" in page
-    response = manager.post(reverse("attestation_sign", args=[attestation.pk]))
+    response = manager.post(reverse("assessments:attestation_sign", args=[attestation.pk]))
     assert response.status_code == 302
     attestation.refresh_from_db()
     assert attestation.counts
@@ -152,12 +153,15 @@ def test_the_manager_signs_from_the_logbook_page(own, blocks, users, attest, cli
 
 def test_a_tutor_trying_to_sign_as_manager_is_forbidden(own, blocks, attest, client_for):
     attestation = attest(own, blocks["RNCP35729BC01"])
-    assert client_for("tutor").post(reverse("attestation_sign", args=[attestation.pk])).status_code == 403
+    assert (
+        client_for("tutor").post(reverse("assessments:attestation_sign", args=[attestation.pk])).status_code
+        == 403
+    )
 
 
 def test_the_attestation_form_records_and_signs(own, blocks, client_for):
     competence = blocks["RNCP35729BC03"].competences.get(number=2)
-    url = reverse("attestation_create", args=[own.pk])
+    url = reverse("assessments:attestation_create", args=[own.pk])
     page = client_for("tutor").get(url, {"competence": competence.pk}).content.decode()
     assert f'<option value="{competence.pk}" selected>' in page
     response = client_for("tutor").post(
@@ -176,7 +180,7 @@ def test_the_attestation_form_records_and_signs(own, blocks, client_for):
 
 
 def test_the_attestation_form_says_what_is_missing(own, client_for):
-    response = client_for("manager").post(reverse("attestation_create", args=[own.pk]), {})
+    response = client_for("manager").post(reverse("assessments:attestation_create", args=[own.pk]), {})
     page = response.content.decode()
     assert "Choisissez la compétence attestée." in page
     assert "Décrivez la situation de travail." in page

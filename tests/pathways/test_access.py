@@ -54,20 +54,20 @@ def test_access_matrix_of_every_pathways_view(client_for, enrolments, paths, per
         for target, visible in (("own", sees_own), ("foreign", {"national_admin"} & allowed)):
             key = f"{name} {target}"
             wanted[key] = expected(persona, allowed, visible)
-            got[key] = client.get(reverse(name, args=[enrolments[target].pk])).status_code
+            got[key] = client.get(reverse(f"pathways:{name}", args=[enrolments[target].pk])).status_code
     for name, allowed in PAGES.items():
         wanted[name] = expected(persona, allowed, allowed)
-        got[name] = client.get(reverse(name)).status_code
+        got[name] = client.get(reverse(f"pathways:{name}")).status_code
     wanted["training_paths"] = 200
-    got["training_paths"] = client.get(reverse("training_paths")).status_code
+    got["training_paths"] = client.get(reverse("pathways:training_paths")).status_code
     assert got == wanted
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_the_enrolment_list_shows_each_persona_only_their_enrolments(client_for, enrolments, persona):
-    response = client_for(persona).get(reverse("enrolment_list"))
+    response = client_for(persona).get(reverse("pathways:enrolment_list"))
     if persona == "anonymous":
-        assert response["Location"].startswith(reverse("login") + "?next=")
+        assert response["Location"].startswith(reverse("people:login") + "?next=")
         return
     page = response.content.decode()
     assert ("MARTIN Léa" in page) == (persona in SEES_OWN)
@@ -77,20 +77,20 @@ def test_the_enrolment_list_shows_each_persona_only_their_enrolments(client_for,
 def test_read_only_personas_cannot_post_an_import_an_enrolment_or_a_change(client_for, enrolments):
     own = enrolments["own"].pk
     urls = [
-        reverse("enrolment_import"),
-        reverse("enrolment_create"),
-        reverse("enrolment_edit", args=[own]),
-        reverse("attendance_edit", args=[own]),
-        reverse("session_create"),
+        reverse("pathways:enrolment_import"),
+        reverse("pathways:enrolment_create"),
+        reverse("pathways:enrolment_edit", args=[own]),
+        reverse("pathways:attendance_edit", args=[own]),
+        reverse("pathways:session_create"),
     ]
     for persona in ("tutor", "employer_hr", "assessor", "candidate"):
         assert [client_for(persona).post(url, {}).status_code for url in urls] == [403] * len(urls)
     tutor = client_for("tutor")
-    assert tutor.post(reverse("funding_request", args=[own]), {}).status_code == 403
+    assert tutor.post(reverse("pathways:funding_request", args=[own]), {}).status_code == 403
 
 
 def test_birth_date_and_place_are_shown_only_to_those_who_need_them(client_for, enrolments):
-    url = reverse("enrolment_detail", args=[enrolments["own"].pk])
+    url = reverse("pathways:enrolment_detail", args=[enrolments["own"].pk])
     shown = {}
     for persona in sorted(SEES_OWN):
         page = client_for(persona).get(url).content.decode()
@@ -108,7 +108,7 @@ def test_birth_date_and_place_are_shown_only_to_those_who_need_them(client_for, 
 
 
 def test_the_funding_link_is_shown_only_to_those_who_may_follow_it(client_for, enrolments):
-    url = reverse("enrolment_detail", args=[enrolments["own"].pk])
-    funding = reverse("funding_request", args=[enrolments["own"].pk])
+    url = reverse("pathways:enrolment_detail", args=[enrolments["own"].pk])
+    funding = reverse("pathways:funding_request", args=[enrolments["own"].pk])
     shown = {persona: funding in client_for(persona).get(url).content.decode() for persona in SEES_OWN}
     assert {persona for persona, visible in shown.items() if visible} == FUNDING

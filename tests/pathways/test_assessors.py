@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.pathways.models import AssessorAssignment
 from certifier.referential.models import Block
@@ -12,19 +13,19 @@ pytestmark = pytest.mark.django_db
 
 def test_crfp_assigns_an_assessor_for_one_block(client_for, own, users):
     block = Block.objects.get(version=own.version, code="RNCP35729BC01")
-    url = reverse("assessor_assign", args=[own.pk])
+    url = reverse("pathways:assessor_assign", args=[own.pk])
     response = client_for("crfp_staff").post(url, {"assessor": users["assessor"].pk, "block": block.pk})
     assert response.status_code == 302
     assert AssessorAssignment.objects.filter(enrolment=own, assessor=users["assessor"], block=block).exists()
-    event = AuditEvent.objects.get(action="Affectation d'un évaluateur")
+    event = AuditEvent.objects.get(action=AuditAction.ASSESSOR_ASSIGNED)
     assert event.after == {"assessor": str(users["assessor"]), "scope": "le bloc RNCP35729BC01"}
-    page = client_for("crfp_staff").get(reverse("enrolment_detail", args=[own.pk])).content.decode()
+    page = client_for("crfp_staff").get(reverse("pathways:enrolment_detail", args=[own.pk])).content.decode()
     assert "bloc RNCP35729BC01" in page
 
 
 def test_only_assessors_of_the_crfp_or_employer_are_offered(client_for, own, users):
     response = client_for("crfp_staff").post(
-        reverse("assessor_assign", args=[own.pk]), {"assessor": users["tutor"].pk}
+        reverse("pathways:assessor_assign", args=[own.pk]), {"assessor": users["tutor"].pk}
     )
     assert "Cet évaluateur n&#x27;existe pas." in response.content.decode()
     assert not AssessorAssignment.objects.filter(enrolment=own, assessor=users["tutor"]).exists()
@@ -32,7 +33,7 @@ def test_only_assessors_of_the_crfp_or_employer_are_offered(client_for, own, use
 
 def test_assigning_twice_is_refused_in_french(client_for, own, users):
     # the fixture already assigns the assessor to every block of `own`
-    url = reverse("assessor_assign", args=[own.pk])
+    url = reverse("pathways:assessor_assign", args=[own.pk])
     response = client_for("crfp_staff").post(url, {"assessor": users["assessor"].pk})
     assert "est déjà affecté à ce candidat pour tous les blocs." in response.content.decode()
     assert AssessorAssignment.objects.filter(enrolment=own).count() == 1

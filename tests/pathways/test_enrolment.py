@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.pathways.models import Candidate, Enrolment
 from certifier.pathways.services import EnrolmentRefused, do_enrol, do_update_enrolment
@@ -25,7 +26,7 @@ def test_enrolling_writes_the_candidate_the_enrolment_and_an_audit_event(users, 
     assert invited == []
     assert enrolment.candidate.display_name == "LEFÈVRE Éloïse"
     assert enrolment.version.code == "rncp"
-    event = AuditEvent.objects.get(action="Inscription d'un candidat")
+    event = AuditEvent.objects.get(action=AuditAction.CANDIDATE_ENROLLED)
     assert event.actor == users["crfp_staff"]
     assert event.after["employee_number"] == "A1001"
     assert event.after["training_centre"] == "CRFP de Bordeaux"
@@ -133,7 +134,7 @@ def test_an_unknown_tutor_gets_an_invited_account_and_then_sees_the_candidate(
 
 def test_the_enrolment_form_enrols_and_redirects_to_the_enrolment(client_for, users, organisations, version):
     response = client_for("crfp_staff").post(
-        reverse("enrolment_create"),
+        reverse("pathways:enrolment_create"),
         {
             "birth_name": "Petit",
             "first_name": "Jules",
@@ -151,14 +152,14 @@ def test_the_enrolment_form_enrols_and_redirects_to_the_enrolment(client_for, us
         },
     )
     enrolment = Enrolment.objects.get(candidate__employee_number="P42")
-    assert response["Location"] == reverse("enrolment_detail", args=[enrolment.pk])
+    assert response["Location"] == reverse("pathways:enrolment_detail", args=[enrolment.pk])
     assert enrolment.candidate.birth_insee_code == "2A004"
     assert enrolment.option.version == version
 
 
 def test_the_form_shows_each_refusal_next_to_its_field(client_for, organisations, version):
     response = client_for("crfp_staff").post(
-        reverse("enrolment_create"),
+        reverse("pathways:enrolment_create"),
         {
             "birth_name": "Petit",
             "first_name": "Jules",
@@ -180,7 +181,7 @@ def test_the_form_shows_each_refusal_next_to_its_field(client_for, organisations
     assert not Enrolment.objects.exists()
     # once the date is right, the rules speak, each next to its field
     response = client_for("crfp_staff").post(
-        reverse("enrolment_create"),
+        reverse("pathways:enrolment_create"),
         {
             "birth_name": "Petit",
             "first_name": "Jules",
@@ -204,21 +205,23 @@ def test_the_form_shows_each_refusal_next_to_its_field(client_for, organisations
 
 
 def test_a_crfp_staff_member_is_offered_only_their_own_crfp(client_for):
-    page = client_for("crfp_staff").get(reverse("enrolment_create")).content.decode()
+    page = client_for("crfp_staff").get(reverse("pathways:enrolment_create")).content.decode()
     assert "CRFP de Bordeaux" in page
     assert "CRFP de Lyon" not in page
 
 
 def test_editing_an_enrolment_records_before_and_after(client_for, users, enrolments):
     enrolment = enrolments["own"]
-    form = client_for("crfp_staff").get(reverse("enrolment_edit", args=[enrolment.pk])).context["form"]
+    form = (
+        client_for("crfp_staff").get(reverse("pathways:enrolment_edit", args=[enrolment.pk])).context["form"]
+    )
     data = {name: value for name, value in form.initial.items() if value is not None}
     data |= {"usage_name": "Bernard", "post": "Gestionnaire conseil"}
-    response = client_for("crfp_staff").post(reverse("enrolment_edit", args=[enrolment.pk]), data)
+    response = client_for("crfp_staff").post(reverse("pathways:enrolment_edit", args=[enrolment.pk]), data)
     assert response.status_code == 302
     enrolment.candidate.refresh_from_db()
     assert enrolment.candidate.display_name == "BERNARD Léa"
-    event = AuditEvent.objects.get(action="Modification d'une inscription")
+    event = AuditEvent.objects.get(action=AuditAction.ENROLMENT_UPDATED)
     assert event.before == {"usage_name": "", "post": ""}
     assert event.after == {"usage_name": "Bernard", "post": "Gestionnaire conseil"}
 

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError
 from certifier.pathways.models import FundingRate, Module, TrainingPath, TrainingSession
 from certifier.pathways.services import do_draw_up_funding_request, do_record_attendance
@@ -90,11 +91,13 @@ def test_a_vae_application_has_no_path_to_fund(enrolments, paths):
 
 
 def test_drawing_up_again_replaces_the_lines_and_is_audited(client_for, users, enrolments, paths):
-    url = reverse("funding_request", args=[enrolments["own"].pk])
+    url = reverse("pathways:funding_request", args=[enrolments["own"].pk])
     client = client_for("employer_hr")
     assert client.post(url, {}).status_code == 302
     assert client.post(url, {"pass_already_funded": "on"}).status_code == 302
-    events = AuditEvent.objects.filter(action="Demande de prise en charge", actor=users["employer_hr"])
+    events = AuditEvent.objects.filter(
+        action=AuditAction.FUNDING_REQUEST_DRAWN_UP, actor=users["employer_hr"]
+    )
     assert [(event.before, event.after) for event in events.order_by("id")] == [
         (None, {"pass_already_funded": False, "hourly_rate": "12.00", "total": "3768.00"}),
         (
@@ -109,10 +112,10 @@ def test_drawing_up_again_replaces_the_lines_and_is_audited(client_for, users, e
 def test_the_request_downloads_as_pdf_and_excel(client_for, enrolments, paths):
     do_draw_up_funding_request(None, enrolments["own"], pass_already_funded=False)
     client = client_for("crfp_staff")
-    pdf = client.get(reverse("funding_request_pdf", args=[enrolments["own"].pk]))
+    pdf = client.get(reverse("pathways:funding_request_pdf", args=[enrolments["own"].pk]))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    xlsx = client.get(reverse("funding_request_xlsx", args=[enrolments["own"].pk]))
+    xlsx = client.get(reverse("pathways:funding_request_xlsx", args=[enrolments["own"].pk]))
     cells = [
         cell
         for row in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)

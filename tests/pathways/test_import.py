@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.pathways.importers import HEADERS, import_candidates
 from certifier.pathways.models import Candidate, Enrolment
@@ -100,7 +101,8 @@ def test_an_excel_file_creates_candidates_and_enrolments(tmp_path, users, rows):
     assert hugo.tutor == users["tutor"]
     assert Enrolment.objects.get(candidate__first_name="Inès").training_centre.name == "CRFP de Bordeaux"
     assert (
-        AuditEvent.objects.filter(action="Inscription d'un candidat", actor=users["crfp_staff"]).count() == 3
+        AuditEvent.objects.filter(action=AuditAction.CANDIDATE_ENROLLED, actor=users["crfp_staff"]).count()
+        == 3
     )
     assert Enrolment.history.filter(history_user=users["crfp_staff"], history_type="+").count() == 3
     assert all(candidate.identity_key.startswith("lefevre|") for candidate in Candidate.objects.all())
@@ -127,7 +129,7 @@ def test_a_changed_row_updates_its_candidate_only(tmp_path, users, rows):
     changed = [THREE[0] | {"Nom d'usage": "Bernard"}, *THREE[1:]]
     report = import_candidates(users["crfp_staff"], xlsx(tmp_path, rows(*changed)).read_bytes())
     assert (report.summary.created, report.summary.updated, report.summary.unchanged) == (0, 1, 2)
-    event = AuditEvent.objects.get(action="Modification d'une inscription")
+    event = AuditEvent.objects.get(action=AuditAction.ENROLMENT_UPDATED)
     assert (event.before, event.after) == ({"usage_name": ""}, {"usage_name": "Bernard"})
 
 
@@ -273,7 +275,8 @@ def test_the_command_imports_and_reports(tmp_path, users, rows, capsys):
     call_command("import_candidates", str(path), "--user", "crfp_staff@test.example")
     assert "3 inscription(s) créée(s), 0 mise(s) à jour, 0 inchangée(s)" in capsys.readouterr().out
     assert (
-        AuditEvent.objects.filter(actor=users["crfp_staff"], action="Inscription d'un candidat").count() == 3
+        AuditEvent.objects.filter(actor=users["crfp_staff"], action=AuditAction.CANDIDATE_ENROLLED).count()
+        == 3
     )
 
 
@@ -292,7 +295,7 @@ def test_the_command_fails_with_the_french_report_and_writes_nothing(tmp_path, u
 
 def test_the_web_import_shows_the_counts(client_for, tmp_path, rows):
     with xlsx(tmp_path, rows(*THREE)).open("rb") as upload:
-        response = client_for("crfp_staff").post(reverse("enrolment_import"), {"file": upload})
+        response = client_for("crfp_staff").post(reverse("pathways:enrolment_import"), {"file": upload})
     page = response.content.decode()
     assert "Import terminé" in page
     assert "Inscriptions créées : 3" in page
@@ -301,7 +304,11 @@ def test_the_web_import_shows_the_counts(client_for, tmp_path, rows):
 def test_the_web_import_lists_the_errors_in_a_table(client_for, tmp_path, rows):
     path = csv_file(tmp_path, rows({"Date de naissance": "31/02/1990"}))
     with path.open("rb") as upload:
-        page = client_for("crfp_staff").post(reverse("enrolment_import"), {"file": upload}).content.decode()
+        page = (
+            client_for("crfp_staff")
+            .post(reverse("pathways:enrolment_import"), {"file": upload})
+            .content.decode()
+        )
     assert "Import refusé : 1 erreur." in page
     assert (
         '<th scope="row">2</th><td>Date de naissance</td><td>date « 31/02/1990 » invalide (attendu JJ/MM/AAAA).</td>'
@@ -311,15 +318,15 @@ def test_the_web_import_lists_the_errors_in_a_table(client_for, tmp_path, rows):
 
 
 def test_the_enrolment_page_offers_the_upload_with_a_progress_script(client_for, referential):
-    page = client_for("crfp_staff").get(reverse("enrolment_list")).content.decode()
+    page = client_for("crfp_staff").get(reverse("pathways:enrolment_list")).content.decode()
     assert 'enctype="multipart/form-data"' in page
     assert "js/import-progress.js" in page
     assert 'role="status" aria-live="polite"' in page
-    assert reverse("enrolment_template") in page
+    assert reverse("pathways:enrolment_template") in page
 
 
 def test_the_template_has_the_columns_in_order(client_for, tmp_path, referential):
-    response = client_for("crfp_staff").get(reverse("enrolment_template"))
+    response = client_for("crfp_staff").get(reverse("pathways:enrolment_template"))
     path = tmp_path / "modele.xlsx"
     path.write_bytes(response.content)
     sheet = load_workbook(path).worksheets[0]

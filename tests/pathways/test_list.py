@@ -32,31 +32,31 @@ def test_the_list_takes_as_many_queries_for_50_enrolments_as_for_5(
 ):
     client = client_for(persona)
     bordeaux(5)
-    client.get(reverse("enrolment_list"))  # sessions and caches warmed up
+    client.get(reverse("pathways:enrolment_list"))  # sessions and caches warmed up
     with django_assert_max_num_queries(9) as five:
-        assert rendered_rows(client.get(reverse("enrolment_list"))) == 5
+        assert rendered_rows(client.get(reverse("pathways:enrolment_list"))) == 5
     bordeaux(45)
     with django_assert_max_num_queries(len(five.captured_queries)):
-        assert rendered_rows(client.get(reverse("enrolment_list"))) == 50
+        assert rendered_rows(client.get(reverse("pathways:enrolment_list"))) == 50
 
 
 def test_the_list_is_paginated_by_100(client_for, bordeaux):
     bordeaux(105)
     client = client_for("crfp_staff")
-    first = client.get(reverse("enrolment_list"))
+    first = client.get(reverse("pathways:enrolment_list"))
     assert rendered_rows(first) == 100
     assert "Page 1 sur 2" in first.content.decode()
-    assert rendered_rows(client.get(reverse("enrolment_list"), {"page": 2})) == 5
+    assert rendered_rows(client.get(reverse("pathways:enrolment_list"), {"page": 2})) == 5
 
 
 def test_search_by_name_or_employee_number_keeps_the_filters_across_pages(client_for, bordeaux):
     bordeaux(3)
     bordeaux(1, birth_name="Zidane", employee_number="Z-77")
     client = client_for("crfp_staff")
-    assert rendered_rows(client.get(reverse("enrolment_list"), {"q": "zidane"})) == 1
-    assert rendered_rows(client.get(reverse("enrolment_list"), {"q": "Z-77"})) == 1
+    assert rendered_rows(client.get(reverse("pathways:enrolment_list"), {"q": "zidane"})) == 1
+    assert rendered_rows(client.get(reverse("pathways:enrolment_list"), {"q": "Z-77"})) == 1
     bordeaux(120, usage_name="Commun")
-    page = client.get(reverse("enrolment_list"), {"q": "Commun"}).content.decode()
+    page = client.get(reverse("pathways:enrolment_list"), {"q": "Commun"}).content.decode()
     assert "q=Commun&amp;page=2" in page
 
 
@@ -65,9 +65,14 @@ def test_filters_by_access_route_and_option(client_for, bordeaux, enrolments):
     enrolments["own"].access_route = "continuing_education"
     enrolments["own"].save()
     client = client_for("crfp_staff")
-    assert rendered_rows(client.get(reverse("enrolment_list"), {"access_route": "continuing_education"})) == 1
-    assert rendered_rows(client.get(reverse("enrolment_list"), {"option": "allocataire"})) == 3
-    page = client.get(reverse("enrolment_list"), {"option": "recouvrement"})
+    assert (
+        rendered_rows(
+            client.get(reverse("pathways:enrolment_list"), {"access_route": "continuing_education"})
+        )
+        == 1
+    )
+    assert rendered_rows(client.get(reverse("pathways:enrolment_list"), {"option": "allocataire"})) == 3
+    page = client.get(reverse("pathways:enrolment_list"), {"option": "recouvrement"})
     assert rendered_rows(page) == 0
     # both versions of RNCP35729 share their options: each is offered once
     assert page.content.decode().count('<option value="recouvrement"') == 1
@@ -75,7 +80,7 @@ def test_filters_by_access_route_and_option(client_for, bordeaux, enrolments):
 
 def test_the_national_admin_filters_by_crfp(client_for, enrolments, organisations):
     client = client_for("national_admin")
-    page = client.get(reverse("enrolment_list"), {"training_centre": organisations["other_crfp"].pk})
+    page = client.get(reverse("pathways:enrolment_list"), {"training_centre": organisations["other_crfp"].pk})
     assert "DURAND Paul" in page.content.decode()
     assert "MARTIN Léa" not in page.content.decode()
 
@@ -89,4 +94,4 @@ def test_an_assessor_assigned_to_several_blocks_of_a_candidate_sees_them_once(cl
             enrolment=enrolments["own"], assessor=users["assessor"], block=block
         )
     assert list(Enrolment.objects.visible_to(users["assessor"])) == [enrolments["own"]]
-    assert rendered_rows(client_for("assessor").get(reverse("enrolment_list"))) == 1
+    assert rendered_rows(client_for("assessor").get(reverse("pathways:enrolment_list"))) == 1

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.pathways.models import Attendance, FundingRate, Module, TrainingPath, TrainingSession
 from certifier.pathways.services import (
@@ -114,7 +115,7 @@ def test_nothing_but_pass_attendance_counts_neither_accessit_nor_pass_already_fu
 
 def test_attendance_is_recorded_from_the_enrolment_page(client_for, enrolments, sessions):
     enrolment = enrolments["own"]
-    url = reverse("attendance_edit", args=[enrolment.pk])
+    url = reverse("pathways:attendance_edit", args=[enrolment.pk])
     form = client_for("crfp_staff").get(url).context["form"]
     pass_modules = Module.objects.filter(path__kind="pass")
     data = {f"module_{module.pk}": sessions["pass"].pk for module in pass_modules}
@@ -124,11 +125,11 @@ def test_attendance_is_recorded_from_the_enrolment_page(client_for, enrolments, 
     assert enrolment.has_followed_pass()
     assert (
         AuditEvent.objects.filter(
-            action="Saisie d'une présence", actor__email="crfp_staff@test.example"
+            action=AuditAction.ATTENDANCE_RECORDED, actor__email="crfp_staff@test.example"
         ).count()
         == 4
     )
-    page = client_for("tutor").get(reverse("enrolment_detail", args=[enrolment.pk])).content.decode()
+    page = client_for("tutor").get(reverse("pathways:enrolment_detail", args=[enrolment.pk])).content.decode()
     assert "Pass suivi :</strong> oui" in page
 
 
@@ -146,27 +147,29 @@ def test_clearing_an_attendance_deletes_it_with_an_audit_event(enrolments, sessi
     module = Module.objects.filter(path__kind="pass").first()
     do_record_attendance(None, enrolment, {module: None})
     assert Attendance.objects.filter(enrolment=enrolment).count() == 3
-    assert AuditEvent.objects.filter(action="Suppression d'une présence").count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.ATTENDANCE_REMOVED).count() == 1
 
 
 def test_a_crfp_schedules_sessions_for_itself_only(client_for, paths, organisations):
     pass_path = TrainingPath.objects.get(kind="pass")
     values = {"path": pass_path.pk, "start_date": "2026-03-02", "end_date": "2026-03-04"}
     client = client_for("crfp_staff")
-    response = client.post(reverse("session_create"), values | {"training_centre": organisations["crfp"].pk})
+    response = client.post(
+        reverse("pathways:session_create"), values | {"training_centre": organisations["crfp"].pk}
+    )
     assert response.status_code == 302
     response = client.post(
-        reverse("session_create"), values | {"training_centre": organisations["other_crfp"].pk}
+        reverse("pathways:session_create"), values | {"training_centre": organisations["other_crfp"].pk}
     )
     assert response.status_code == 200
     assert TrainingSession.objects.get().training_centre == organisations["crfp"]
-    assert "CRFP de Bordeaux" in client.get(reverse("session_list")).content.decode()
+    assert "CRFP de Bordeaux" in client.get(reverse("pathways:session_list")).content.decode()
 
 
 def test_a_session_must_end_after_it_starts(client_for, paths, organisations):
     pass_path = TrainingPath.objects.get(kind="pass")
     response = client_for("national_admin").post(
-        reverse("session_create"),
+        reverse("pathways:session_create"),
         {
             "path": pass_path.pk,
             "training_centre": organisations["crfp"].pk,

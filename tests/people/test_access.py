@@ -13,15 +13,15 @@ ALL = ["national_admin", "cpnefp", "crfp_staff", "employer_hr", "tutor", "candid
 @pytest.mark.parametrize("persona", ALL)
 @pytest.mark.parametrize("name", ["home", "accessibility", "login"])
 def test_public_pages_open_to_everyone(client_for, persona, name):
-    response = client_for(persona).get(reverse(name))
+    response = client_for(persona).get(reverse(f"people:{name}"))
     # the login page sends signed-in users home
     assert response.status_code == (302 if name == "login" and persona != "anonymous" else 200)
 
 
 def test_anonymous_user_is_sent_to_login_for_organisations(client_for):
-    response = client_for("anonymous").get(reverse("organisation_list"))
+    response = client_for("anonymous").get(reverse("people:organisation_list"))
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login") + "?next=")
+    assert response["Location"].startswith(reverse("people:login") + "?next=")
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_anonymous_user_is_sent_to_login_for_organisations(client_for):
     ],
 )
 def test_organisation_detail_is_scoped(client_for, organisations, persona, target, expected):
-    url = reverse("organisation_detail", args=[organisations[target].pk])
+    url = reverse("people:organisation_detail", args=[organisations[target].pk])
     assert client_for(persona).get(url).status_code == expected
 
 
@@ -50,12 +50,12 @@ def test_organisation_detail_is_scoped(client_for, organisations, persona, targe
 )
 def test_only_national_admin_edits_an_organisation(client_for, organisations, persona, expected):
     organisation = organisations["crfp"] if persona != "employer_hr" else organisations["employer"]
-    url = reverse("organisation_edit", args=[organisation.pk])
+    url = reverse("people:organisation_edit", args=[organisation.pk])
     assert client_for(persona).get(url).status_code == expected
 
 
 def test_organisation_list_shows_only_visible_organisations(client_for, organisations):
-    page = client_for("crfp_staff").get(reverse("organisation_list")).content.decode()
+    page = client_for("crfp_staff").get(reverse("people:organisation_list")).content.decode()
     assert "CRFP de Bordeaux" in page
     assert "CRFP de Lyon" not in page
     assert "CAF de la Gironde" not in page
@@ -69,14 +69,14 @@ def test_organisation_list_query_count_does_not_grow(
     EmployerFactory.create_batch(30)
     client = client_for("national_admin")
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("organisation_list"))
+        response = client.get(reverse("people:organisation_list"))
     assert response.content.decode().count("<tr>") >= 36
 
 
 def test_invalid_siret_is_refused_with_a_french_message_bound_to_the_field(client_for, organisations):
     employer = organisations["employer"]
     response = client_for("national_admin").post(
-        reverse("organisation_edit", args=[employer.pk]),
+        reverse("people:organisation_edit", args=[employer.pk]),
         {
             "name": employer.name,
             "siret": "12345678901234",
@@ -99,7 +99,9 @@ def test_editing_an_organisation_is_attributed(client_for, organisations, users)
     employer = organisations["employer"]
     form = {"name": "CAF de Gironde", "siret": employer.siret, "branch": "CAF", "region": employer.region}
     form |= {"city": employer.city, "staff_size": "900"}
-    response = client_for("national_admin").post(reverse("organisation_edit", args=[employer.pk]), form)
+    response = client_for("national_admin").post(
+        reverse("people:organisation_edit", args=[employer.pk]), form
+    )
     assert response.status_code == 302
     event = AuditEvent.objects.get(object_type="people.Organisation", object_id=str(employer.pk))
     assert event.actor == users["national_admin"]
@@ -111,7 +113,7 @@ def test_editing_an_organisation_is_attributed(client_for, organisations, users)
 def test_employer_requires_a_branch(client_for, organisations):
     employer = organisations["employer"]
     response = client_for("national_admin").post(
-        reverse("organisation_edit", args=[employer.pk]),
+        reverse("people:organisation_edit", args=[employer.pk]),
         {
             "name": employer.name,
             "siret": employer.siret,
@@ -132,7 +134,7 @@ def test_django_admin_is_for_national_administrators_only(client_for, persona, e
 
 
 def test_home_page_says_what_the_role_can_do(client_for):
-    page = client_for("tutor").get(reverse("home")).content.decode()
+    page = client_for("tutor").get(reverse("people:home")).content.decode()
     assert "Tuteur" in page
     assert "carnet de suivi" in page
-    assert "Aucun rôle" in client_for("outsider").get(reverse("home")).content.decode()
+    assert "Aucun rôle" in client_for("outsider").get(reverse("people:home")).content.decode()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.referential import registry
 from certifier.referential.models import (
@@ -183,7 +184,7 @@ def test_free_texts_are_split_into_lines(sample):
 def test_every_imported_sheet_is_attributed(sample):
     run(sample)
 
-    events = AuditEvent.objects.filter(action="import_rncp")
+    events = AuditEvent.objects.filter(action=AuditAction.REGISTRY_IMPORTED)
     assert events.count() == 12
     event = events.get(object_id=str(Certification.objects.get(number="RNCP35959").pk))
     assert event.actor is None

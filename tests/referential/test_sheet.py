@@ -10,7 +10,7 @@ from certifier.referential.services import do_load_referential
 
 pytestmark = pytest.mark.django_db
 
-SHEET = reverse("certification_detail", args=["RNCP35729"])
+SHEET = reverse("referential:certification_detail", args=["RNCP35729"])
 
 
 def test_sheet_shows_the_registry_facts_of_rncp35729(client, referential):
@@ -110,7 +110,7 @@ def test_2013_version_refuses_enrolments_before_it_applied(referential):
 
 
 def test_unknown_certification_is_404(client, db):
-    assert client.get(reverse("certification_detail", args=["RNCP00000"])).status_code == 404
+    assert client.get(reverse("referential:certification_detail", args=["RNCP00000"])).status_code == 404
 
 
 def test_loading_the_referential_twice_changes_nothing(referential):

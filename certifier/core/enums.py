@@ -1,0 +1,33 @@
+from django.db import models
+
+
+class AuditAction(models.TextChoices):
+    """Every kind of attributable change; apps to come add theirs here."""
+
+    # people
+    ORGANISATION_UPDATED = "organisation_updated", "Modification d'une organisation"
+    ACCOUNT_INVITED = "account_invited", "Invitation d'un compte"
+    ROLE_GRANTED = "role_granted", "Attribution d'un rôle"
+    ROLE_REVOKED = "role_revoked", "Retrait d'un rôle"
+    # referential
+    REFERENTIAL_CREATED = "referential_created", "Création dans le référentiel"
+    REFERENTIAL_UPDATED = "referential_updated", "Modification du référentiel"
+    CRITERION_ADDED = "criterion_added", "Ajout d'un critère"
+    CRITERION_UPDATED = "criterion_updated", "Modification d'un critère"
+    REGISTRY_IMPORTED = "registry_imported", "Import d'une fiche du répertoire national"
+    # pathways
+    CANDIDATE_ENROLLED = "candidate_enrolled", "Inscription d'un candidat"
+    ENROLMENT_UPDATED = "enrolment_updated", "Modification d'une inscription"
+    CONTACTS_APPOINTED = "contacts_appointed", "Désignation du tuteur et du manager"
+    TRAINING_SESSION_CREATED = "training_session_created", "Programmation d'une session de formation"
+    ATTENDANCE_RECORDED = "attendance_recorded", "Saisie d'une présence"
+    ATTENDANCE_REMOVED = "attendance_removed", "Suppression d'une présence"
+    FUNDING_REQUEST_DRAWN_UP = "funding_request_drawn_up", "Demande de prise en charge"
+    ASSESSOR_ASSIGNED = "assessor_assigned", "Affectation d'un évaluateur"
+    # assessments
+    ATTESTATION_RECORDED = "attestation_recorded", "Attestation saisie et signée"
+    ATTESTATION_SIGNED = "attestation_signed", "Attestation contresignée"
+    ATTESTATION_WITHDRAWN = "attestation_withdrawn", "Attestation retirée"
+    OBSERVATION_RECORDED = "observation_recorded", "Épreuve observée enregistrée"
+    CRITERION_ASSESSED = "criterion_assessed", "Critère évalué"
+    BLOCK_DECISION_CONFIRMED = "block_decision_confirmed", "Décision de bloc confirmée"
