@@ -1,25 +1,15 @@
 """Evidence is read-only in the admin: it is written by the services only, with its audit event,
 and it is never deleted (withdrawn attestations and superseded decisions stay on record)."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from certifier.people.admin import NationalAdminModelAdmin
 
 from .models import Attestation, BlockDecision, CriterionResult, Observation
 
 
-class EvidenceAdmin(NationalAdminModelAdmin):
-    def _never(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    has_add_permission = has_change_permission = has_delete_permission = _never
-
-
 @admin.register(Attestation)
-class AttestationAdmin(EvidenceAdmin):
+class AttestationAdmin(NationalAdminModelAdmin):
     list_display = [
         "enrolment",
         "competence",
@@ -32,7 +22,7 @@ class AttestationAdmin(EvidenceAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(EvidenceAdmin):
+class ObservationAdmin(NationalAdminModelAdmin):
     list_display = ["enrolment", "method", "observed_on", "recorded_by"]
     list_select_related = [
         "enrolment__candidate",
@@ -43,7 +33,7 @@ class ObservationAdmin(EvidenceAdmin):
 
 
 @admin.register(CriterionResult)
-class CriterionResultAdmin(EvidenceAdmin):
+class CriterionResultAdmin(NationalAdminModelAdmin):
     list_display = ["enrolment", "criterion", "validated", "assessed_by", "assessed_at"]
     list_select_related = [
         "enrolment__candidate",
@@ -54,7 +44,7 @@ class CriterionResultAdmin(EvidenceAdmin):
 
 
 @admin.register(BlockDecision)
-class BlockDecisionAdmin(EvidenceAdmin):
+class BlockDecisionAdmin(NationalAdminModelAdmin):
     list_display = [
         "enrolment",
         "block",

@@ -4,6 +4,10 @@ from django.db import models
 class AuditAction(models.TextChoices):
     """Every kind of attributable change; apps to come add theirs here."""
 
+    # the Django admin, for the few models it edits (those without a service of their own)
+    ADMIN_CREATED = "admin_created", "Création dans l'administration"
+    ADMIN_UPDATED = "admin_updated", "Modification dans l'administration"
+    ADMIN_DELETED = "admin_deleted", "Suppression dans l'administration"
     # people
     ORGANISATION_UPDATED = "organisation_updated", "Modification d'une organisation"
     ACCOUNT_INVITED = "account_invited", "Invitation d'un compte"

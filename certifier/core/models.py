@@ -22,7 +22,8 @@ class AuditEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="auteur", null=True, blank=True, on_delete=models.PROTECT
     )
-    action = models.CharField("action", max_length=80, choices=AuditAction.choices, db_index=True)
+    # no `choices`: adding an action to the enum needs no migration; `action_label` reads the enum
+    action = models.CharField("action", max_length=80, db_index=True)
     object_type = models.CharField("type d'objet", max_length=80)
     object_id = models.CharField("identifiant", max_length=64)
     object_repr = models.CharField("objet", max_length=300)
@@ -37,4 +38,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%d/%m/%Y %H:%M} {self.get_action_display()} {self.object_repr}"
+        return f"{self.at:%d/%m/%Y %H:%M} {self.action_label} {self.object_repr}"
+
+    @property
+    def action_label(self) -> str:
+        return AuditAction(self.action).label if self.action in AuditAction.values else self.action

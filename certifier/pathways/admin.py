@@ -1,6 +1,9 @@
+"""Candidates, enrolments, sessions, attendance, assessors and funding requests are written by their
+services: read-only here. Training-path hours (D39, D41) and hourly rates are set here, audited."""
+
 from django.contrib import admin
 
-from certifier.people.admin import NationalAdminModelAdmin
+from certifier.people.admin import AuditedAdmin, AuditedInline, NationalAdminModelAdmin
 
 from .models import (
     AssessorAssignment,
@@ -15,13 +18,12 @@ from .models import (
 )
 
 
-class ModuleInline(admin.TabularInline[Module, TrainingPath]):
+class ModuleInline(AuditedInline):
     model = Module
-    extra = 0
 
 
 @admin.register(TrainingPath)
-class TrainingPathAdmin(NationalAdminModelAdmin):
+class TrainingPathAdmin(AuditedAdmin):
     """D39, D41: the national administrator sets each option's funded hours."""
 
     list_display = [
@@ -37,7 +39,7 @@ class TrainingPathAdmin(NationalAdminModelAdmin):
 
 
 @admin.register(FundingRate)
-class FundingRateAdmin(NationalAdminModelAdmin):
+class FundingRateAdmin(AuditedAdmin):
     list_display = ["effective_from", "hourly_rate", "source"]
 
 

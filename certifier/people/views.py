@@ -2,9 +2,11 @@ import copy
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from .audit_log import AuditFilterForm, changes, type_label
 from .enums import Role
 from .forms import OrganisationForm
 from .models import Organisation
@@ -94,3 +96,16 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @public
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "people/accessibility.html")
+
+
+@role_required(Role.NATIONAL_ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who changed what, when, before → after: filtered by action, object, author and dates."""
+    form = AuditFilterForm(request.GET)
+    page = Paginator(form.events(), 50).get_page(request.GET.get("page"))
+    rows = [(event, type_label(event.object_type), changes(event)) for event in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "people/audit_log.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+    )

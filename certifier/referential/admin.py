@@ -1,6 +1,8 @@
+"""The referential is written by its services (loading, registry import, criterion editing): read-only here."""
+
 from django.contrib import admin
 
-from certifier.people.admin import NationalAdminModelAdmin
+from certifier.people.admin import NationalAdminModelAdmin, ReadOnlyInline
 
 from .models import (
     AccessRoute,
@@ -16,19 +18,16 @@ from .models import (
 )
 
 
-class CertifierInline(admin.TabularInline[Certifier, Certification]):
+class CertifierInline(ReadOnlyInline):
     model = Certifier
-    extra = 0
 
 
-class AccessRouteInline(admin.TabularInline[AccessRoute, Certification]):
+class AccessRouteInline(ReadOnlyInline):
     model = AccessRoute
-    extra = 0
 
 
-class StatisticInline(admin.TabularInline[Statistic, Certification]):
+class StatisticInline(ReadOnlyInline):
     model = Statistic
-    extra = 0
 
 
 @admin.register(Certification)
