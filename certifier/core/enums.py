@@ -35,3 +35,17 @@ class AuditAction(models.TextChoices):
     OBSERVATION_RECORDED = "observation_recorded", "Épreuve observée enregistrée"
     CRITERION_ASSESSED = "criterion_assessed", "Critère évalué"
     BLOCK_DECISION_CONFIRMED = "block_decision_confirmed", "Décision de bloc confirmée"
+
+
+class JobKind(models.TextChoices):
+    """Long work run by the worker beside the web processes."""
+
+    CANDIDATE_IMPORT = "candidate_import", "Import de candidats"
+    REGISTRY_IMPORT = "registry_import", "Import de l'export du registre national"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "En attente"
+    RUNNING = "running", "En cours"
+    DONE = "done", "Terminé"
+    FAILED = "failed", "Échoué"

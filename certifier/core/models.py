@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
-from .enums import AuditAction
+from .enums import AuditAction, JobKind, JobStatus
 
 
 class DomainError(Exception):
@@ -39,6 +42,66 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action_label} {self.object_repr}"
+
+
+# A running job refreshes its heartbeat at least this often (progress is reported every few hundred
+# rows, and the one write transaction of an import lasts seconds): older, its worker has died.
+STALLED_AFTER = timedelta(minutes=5)
+
+
+class Job(models.Model):
+    """Long work run by the worker (`manage.py db_worker`): its progress, outcome and errors, as shown
+    to the user who started it. Written only through `certifier.core.jobs`."""
+
+    kind = models.CharField("traitement", max_length=40, choices=JobKind.choices)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="lancé par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField("état", max_length=20, choices=JobStatus.choices, default=JobStatus.PENDING)
+    done = models.PositiveIntegerField("lignes vérifiées", default=0)
+    total = models.PositiveIntegerField("lignes à vérifier", null=True, blank=True)
+    outcome = models.CharField("résultat", max_length=500, blank=True)
+    details = models.JSONField("détail", default=list, blank=True)
+    errors = models.JSONField("erreurs", default=list, blank=True)
+    file = models.FileField("fichier", upload_to="jobs/%Y/%m/", blank=True)
+    file_name = models.CharField("nom du fichier", max_length=255, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    heartbeat = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "traitement"
+        verbose_name_plural = "traitements"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind=JobKind.REGISTRY_IMPORT, status=JobStatus.RUNNING),
+                name="one_running_registry_import",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} n° {self.pk}"
+
+    @property
+    def interrupted(self) -> bool:
+        """Said to be running, but its worker has given no sign of life for a while: it died."""
+        return (
+            self.status == JobStatus.RUNNING
+            and self.heartbeat is not None
+            and self.heartbeat < timezone.now() - STALLED_AFTER
+        )
+
+    @property
+    def may_restart(self) -> bool:
+        return bool(self.file) and (self.status == JobStatus.FAILED or self.interrupted)
 
     @property
     def action_label(self) -> str:

@@ -1,5 +1,7 @@
-"""Demo candidates at every stage of the path (issue 4): written through the same services as users."""
+"""Demo candidates at every stage of the path (issue 4), in two CRFPs so that one sees it never meets
+the other's candidates (issue 7 §5): written through the same services as users."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -39,23 +41,31 @@ class Cast:
     assessor: User
     centre: Organisation
     version: CertificationVersion
+    prefix: str
+    birth_insee_code: str
 
 
-def load_demo_candidates(data: dict[str, Any], admin: User) -> int:
-    """Enrol the demo candidates once; returns how many were created (0 when already there)."""
-    if Candidate.objects.filter(employee_number="DEMO-001").exists():
-        return 0
+def load_demo_candidates(cohorts: list[dict[str, Any]], admin: User) -> int:
+    """Enrol each CRFP's demo candidates once; returns how many were created (0 when already there)."""
     do_load_training_paths()
+    return sum(_load_cohort(cohort, admin) for cohort in cohorts)
+
+
+def _load_cohort(data: dict[str, Any], admin: User) -> int:
+    if Candidate.objects.filter(employee_number=f"{data['prefix']}-001").exists():
+        return 0
     cast = Cast(
         admin=admin,
         assessor=User.objects.get(email=data["assessor"]),
         centre=Organisation.objects.get(name=data["training_centre"]),
         version=CertificationVersion.objects.get(certification__number="RNCP35729", code="rncp"),
+        prefix=data["prefix"],
+        birth_insee_code=data["birth_insee_code"],
     )
     sessions = _sessions(cast)
     for index, person in enumerate(data["people"]):
         employer = data["employers"][index % len(data["employers"])]
-        stage = STAGES[index // 6]
+        stage = STAGES[index // data["per_stage"]]
         enrolment = _enrol(cast, index, person, employer, stage)
         if stage != "new":
             _attend(cast, enrolment, sessions)
@@ -66,9 +76,9 @@ def load_demo_candidates(data: dict[str, Any], admin: User) -> int:
         if stage == "capitalised":
             _validate_bc02(cast, enrolment)
             _assess_bc01(cast, enrolment, complete=False)
-    account = data["account"]
-    candidate = Candidate.objects.get(employee_number=f"DEMO-{account['index'] + 1:03d}")
-    apply_changes(candidate, {"user": User.objects.get(email=account["email"])}, admin)
+    if account := data.get("account"):
+        candidate = Candidate.objects.get(employee_number=f"{cast.prefix}-{account['index'] + 1:03d}")
+        apply_changes(candidate, {"user": User.objects.get(email=account["email"])}, admin)
     return len(data["people"])
 
 
@@ -97,10 +107,10 @@ def _enrol(cast: Cast, index: int, person: list[str], employer: dict[str, str], 
         other_first_names="",
         sex=sex,
         birth_date=date(1988 + index % 12, 1 + index % 12, 1 + index),
-        birth_insee_code="33063",
-        email=f"{first_name.lower()}.{birth_name.lower()}@demo.example",
+        birth_insee_code=cast.birth_insee_code,
+        email=f"{_ascii(first_name)}.{_ascii(birth_name)}@demo.example",
         employer=organisation,
-        employee_number=f"DEMO-{index + 1:03d}",
+        employee_number=f"{cast.prefix}-{index + 1:03d}",
         post="Gestionnaire conseil",
         pre_recruitment_date=start - timedelta(days=30),
         version=cast.version,
@@ -114,6 +124,11 @@ def _enrol(cast: Cast, index: int, person: list[str], employer: dict[str, str], 
     enrolment, _ = do_enrol(cast.admin, data)
     do_assign_assessor(cast.admin, enrolment, cast.assessor, None)
     return enrolment
+
+
+def _ascii(name: str) -> str:
+    """« Inès » → « ines »: an e-mail address's local part stays within what every form accepts."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
 
 
 def _attend(cast: Cast, enrolment: Enrolment, sessions: dict[str, Any]) -> None:

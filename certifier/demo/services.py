@@ -40,7 +40,7 @@ def do_load_demo(path: Path = DEMO_DATA) -> DemoSummary:
     accounts_created = sum(_load_account(account, by_name) for account in data["accounts"])
     criteria_created = _load_example_criteria(data["example_criteria"])
     admin = User.objects.get(email=data["accounts"][0]["email"])
-    candidates_created = load_demo_candidates(data["candidates"], admin)
+    candidates_created = load_demo_candidates(data["cohorts"], admin)
     return DemoSummary(organisations, accounts_created, criteria_created, candidates_created)
 
 

@@ -10,7 +10,7 @@ nothing.
 import csv
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -114,8 +114,12 @@ class ImportReport:
     summary: ImportSummary | None = None
 
 
-def import_candidates(actor: Any, content: bytes) -> ImportReport:
-    """Validate every row, then write them all in one transaction, or nothing."""
+def import_candidates(
+    actor: Any, content: bytes, progress: Callable[[int, int], None] | None = None
+) -> ImportReport:
+    """Validate every row (outside any transaction), then write them all in one transaction, or nothing.
+
+    `progress(checked, total)` is told, between steps, how many rows have been checked."""
     try:
         table = read_table(content)
         lines = _data_lines(table)
@@ -123,7 +127,11 @@ def import_candidates(actor: Any, content: bytes) -> ImportReport:
         return ImportReport(errors=[RowError(None, None, str(refusal))])
     rows = [_Row(number, cells) for number, cells in lines]
     report = ImportReport(rows=len(rows))
+    if progress is not None:
+        progress(0, len(rows))
     imported = _Validation(actor, rows).run()
+    if progress is not None:
+        progress(len(rows), len(rows))
     report.errors = [error for row in rows for error in row.errors]
     if not report.errors:
         report.summary = do_import_enrolments(actor, imported)

@@ -23,7 +23,8 @@ from .forms import (
     ImportForm,
     TrainingSessionForm,
 )
-from .importers import ACCESS_ROUTE_LABELS, HEADERS, import_candidates, template_workbook
+from .importers import ACCESS_ROUTE_LABELS, HEADERS, template_workbook
+from .jobs import start_candidate_import
 from .models import Enrolment, FundingRequest, Module, TrainingPath, TrainingSession
 from .permissions import can_edit_enrolment, can_handle_funding, can_see_identity, enrolment_centre_ids
 from .services import (
@@ -198,16 +199,16 @@ def _invited_message(request: HttpRequest, invited: list[str]) -> None:
 
 @role_required(*ENROLLING)
 def enrolment_import(request: HttpRequest) -> HttpResponse:
+    """Store the file and hand it to the worker; the job page shows the progress and the outcome."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
-        report = import_candidates(request.user, form.cleaned_data["file"].read())
+        job = start_candidate_import(request.user, form.cleaned_data["file"])
+        return redirect("people:job_detail", pk=job.pk)
     return render(
         request,
         "pathways/enrolment_import.html",
         {
             "import_form": form,
-            "report": report,
             "columns": HEADERS,
             "access_routes": list(ACCESS_ROUTE_LABELS),
         },

@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.core.validators import validate_email
 
 from certifier.assessments.models import Attestation, BlockDecision
 from certifier.pathways.models import Candidate, Enrolment
@@ -36,13 +37,39 @@ def test_demo_gives_one_account_per_role_and_is_idempotent(demo, capsys):
 
 
 def test_demo_candidates_cover_every_stage(demo):
-    assert Candidate.objects.count() == 30
-    assert len(set(Enrolment.objects.values_list("candidate__employer", "option"))) == 2
-    assert Enrolment.objects.filter(attendances__isnull=True).count() == 6
+    bordeaux = Enrolment.objects.filter(training_centre__name="CRFP de Bordeaux")
+    assert bordeaux.count() == 30
+    assert len(set(bordeaux.values_list("candidate__employer", "option"))) == 2
+    assert bordeaux.filter(attendances__isnull=True).count() == 6
     pending = [attestation for attestation in Attestation.objects.all() if not attestation.counts]
-    assert len(pending) == 6  # the last attestation of each partly signed logbook awaits the manager
+    assert len(pending) == 6 + 3  # the last attestation of each partly signed logbook awaits the manager
     validated = BlockDecision.objects.filter(confirmed_status="validated")
     assert set(validated.values_list("block__code", flat=True)) == {"RNCP35729BC01", "RNCP35729BC02"}
-    assert validated.count() == 12
+    assert validated.filter(enrolment__in=bordeaux).count() == 12
+    assert validated.exclude(enrolment__in=bordeaux).count() == 3
+
+
+def test_each_demo_crfp_sees_only_its_own_candidates(demo):
+    lyon = User.objects.get(email="crfp@crfp-lyon.example")
+    bordeaux = User.objects.get(email="crfp@crfp-bordeaux.example")
+    assert set(Enrolment.objects.visible_to(lyon).values_list("training_centre__name", flat=True)) == {
+        "CRFP de Lyon"
+    }
+    assert Enrolment.objects.visible_to(lyon).count() == 12
+    assert Enrolment.objects.visible_to(bordeaux).count() == 30
+    caf69 = User.objects.get(email="rh@caf69.example")
+    assert set(Enrolment.objects.visible_to(caf69).values_list("candidate__employer__name", flat=True)) == {
+        "CAF du Rhône"
+    }
+
+
+def test_demo_e_mails_pass_the_platform_validation(demo):
+    addresses = [
+        *User.objects.values_list("email", flat=True),
+        *Candidate.objects.values_list("email", flat=True),
+    ]
+    for address in addresses:
+        validate_email(address)
+    assert "ines.morel@demo.example" in addresses
     candidate = User.objects.get(email="candidat@caf33.example").candidate
     assert Enrolment.objects.visible_to(candidate.user).get().candidate == candidate

@@ -293,22 +293,23 @@ def test_the_command_fails_with_the_french_report_and_writes_nothing(tmp_path, u
     assert not Candidate.objects.exists()
 
 
-def test_the_web_import_shows_the_counts(client_for, tmp_path, rows):
-    with xlsx(tmp_path, rows(*THREE)).open("rb") as upload:
-        response = client_for("crfp_staff").post(reverse("pathways:enrolment_import"), {"file": upload})
-    page = response.content.decode()
+def test_the_web_import_shows_the_counts(client_for, tmp_path, rows, django_capture_on_commit_callbacks):
+    client = client_for("crfp_staff")
+    with xlsx(tmp_path, rows(*THREE)).open("rb") as upload, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pathways:enrolment_import"), {"file": upload})
+    page = client.get(response.url).content.decode()
     assert "Import terminé" in page
     assert "Inscriptions créées : 3" in page
 
 
-def test_the_web_import_lists_the_errors_in_a_table(client_for, tmp_path, rows):
+def test_the_web_import_lists_the_errors_in_a_table(
+    client_for, tmp_path, rows, django_capture_on_commit_callbacks
+):
+    client = client_for("crfp_staff")
     path = csv_file(tmp_path, rows({"Date de naissance": "31/02/1990"}))
-    with path.open("rb") as upload:
-        page = (
-            client_for("crfp_staff")
-            .post(reverse("pathways:enrolment_import"), {"file": upload})
-            .content.decode()
-        )
+    with path.open("rb") as upload, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("pathways:enrolment_import"), {"file": upload})
+    page = client.get(response.url).content.decode()
     assert "Import refusé : 1 erreur." in page
     assert (
         '<th scope="row">2</th><td>Date de naissance</td><td>date « 31/02/1990 » invalide (attendu JJ/MM/AAAA).</td>'
