@@ -1,6 +1,6 @@
-/* Progressive enhancement of the candidates import form: a <progress> bar while the file is sent,
-   then « Vérification des lignes en cours… » while the server checks every row. Without
-   JavaScript the form is posted normally and the server answers with the same result page. */
+/* Progressive enhancement of the import forms: a <progress> bar while the file is sent. The server
+   stores the file and redirects to the job's page, which follows the checking of the rows; a form
+   in error comes back in place. Without JavaScript the form is posted normally, to the same pages. */
 (function () {
   "use strict";
 
@@ -34,10 +34,14 @@
       }
     });
     request.upload.addEventListener("load", function () {
-      bar.removeAttribute("value"); /* indeterminate: the server is reading the rows */
-      status.textContent = "Vérification des lignes en cours…";
+      bar.removeAttribute("value"); /* indeterminate: the server is storing the file */
+      status.textContent = "Enregistrement du fichier…";
     });
     request.addEventListener("load", function () {
+      if (request.responseURL && request.responseURL.split("#")[0] !== form.action) {
+        window.location.assign(request.responseURL); /* the job's page */
+        return;
+      }
       show(request, form, status, button);
     });
     request.addEventListener("error", function () {
@@ -59,9 +63,6 @@
     }
     document.title = page.title;
     document.querySelector("main").replaceWith(main);
-    if (window.history && request.responseURL) {
-      window.history.pushState(null, "", request.responseURL);
-    }
     main.focus();
     enhance(main);
   }
