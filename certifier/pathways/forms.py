@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from certifier.people.enums import Role
 from certifier.people.models import Employer, Organisation, TrainingCentre, User
 from certifier.referential.enums import AccessRouteKind
-from certifier.referential.models import Block, CertificationVersion, Option
+from certifier.referential.models import AccessRoute, Block, CertificationVersion, Option
 
 from .enums import Sex
 from .importers import MAX_BYTES
@@ -40,6 +40,12 @@ def centres_for(centre_ids: set[int] | None) -> QuerySet[Organisation]:
 def option_choices() -> list[tuple[str, str]]:
     """Options by code: versions of a certification share their options."""
     return list(dict.fromkeys(Option.objects.order_by("id").values_list("code", "title")))
+
+
+def open_route_choices(current: str | None) -> list[tuple[str, str]]:
+    """D4: the routes open for a certification, and the enrolment's own route when it has closed since."""
+    kinds = set(AccessRoute.objects.filter(is_open=True).values_list("kind", flat=True))
+    return [(kind, label) for kind, label in AccessRouteKind.choices if kind in kinds or kind == current]
 
 
 class VersionChoiceField(forms.ModelChoiceField[CertificationVersion]):
@@ -117,6 +123,10 @@ class EnrolmentForm(forms.Form):
         self.enrolment = enrolment
         self.fields["training_centre"].queryset = centres_for(centre_ids)  # type: ignore[attr-defined]
         self.fields["option"].choices = [("", "—"), *option_choices()]  # type: ignore[attr-defined]
+        self.fields["access_route"].choices = [  # type: ignore[attr-defined]
+            ("", "—"),
+            *open_route_choices(enrolment.access_route if enrolment else None),
+        ]
         if enrolment is not None:
             del self.fields["version"]
 

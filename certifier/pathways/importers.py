@@ -23,21 +23,24 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from certifier.people.models import Employer, Organisation, TrainingCentre
+from certifier.people.services import Appointments
 from certifier.referential.enums import AccessRouteKind, Scheme
 from certifier.referential.models import Certification, CertificationVersion, Option
 
 from .enums import Sex
 from .models import Candidate, Enrolment
-from .permissions import can_edit_enrolment
+from .permissions import can_change_candidate
 from .rules import identity_key, insee_code_error, normalise
 from .services import (
     EnrolmentData,
+    EnrolmentRefused,
     ImportedRow,
     ImportSummary,
     do_import_enrolments,
     duplicate_errors,
     enrolment_errors,
 )
+from .services.enrolments import FOREIGN_CANDIDATE
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -134,7 +137,10 @@ def import_candidates(
         progress(len(rows), len(rows))
     report.errors = [error for row in rows for error in row.errors]
     if not report.errors:
-        report.summary = do_import_enrolments(actor, imported)
+        try:
+            report.summary = do_import_enrolments(actor, imported)
+        except EnrolmentRefused as refusal:
+            report.errors = [RowError(None, None, str(refusal))]
     return report
 
 
@@ -338,11 +344,18 @@ class _Validation:
         }
         enrolments = Enrolment.objects.filter(
             candidate__in=[candidate.pk for candidate in self.by_number.values()]
-        ).select_related("version", "training_centre")
+        ).select_related("version")
         self.enrolments = {
             (enrolment.candidate_id, enrolment.version.certification_id): enrolment
             for enrolment in enrolments
         }
+        self.candidate_centres: dict[int, set[int]] = {}
+        for enrolment in enrolments:
+            self.candidate_centres.setdefault(enrolment.candidate_id, set()).add(enrolment.training_centre_id)
+        self.appointments = Appointments(
+            self.actor,
+            [parsed.values[name] for parsed in self.parsed for name in ("tutor_email", "manager_email")],
+        )
 
     def _resolve(self, parsed: _Parsed) -> ImportedRow | None:
         row, values = parsed.row, parsed.values
@@ -391,16 +404,17 @@ class _Validation:
         candidate: Candidate | None,
         enrolment: Enrolment | None,
     ) -> None:
-        if enrolment and not can_edit_enrolment(self.actor, enrolment):
-            row.error(
-                "training_centre",
-                f"ce candidat est inscrit au {enrolment.training_centre.name} : seul ce CRFP peut modifier son inscription.",
-            )
+        if candidate and not can_change_candidate(
+            self.actor, self.candidate_centres.get(candidate.pk, set())
+        ):
+            row.error("employee_number", _sentence(FOREIGN_CANDIDATE))
+            return
         routes = {route.kind for route in certification.access_routes.all() if route.is_open}
         options = {option.pk for option in data.version.options.all()}
         errors = enrolment_errors(self.actor, data, routes, options, enrolment)
         same_identity = self.by_identity.get(data.identity_key())
         errors |= duplicate_errors(data, None, same_identity if same_identity != candidate else None)
+        errors |= self.appointments.errors(data.tutor_email, data.manager_email, data.employer)
         for name, message in errors.items():
             row.error(name, _sentence(message))
 

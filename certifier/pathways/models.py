@@ -55,6 +55,12 @@ class Candidate(models.Model):
             models.UniqueConstraint(
                 fields=["employer", "employee_number"], name="candidate_unique_employee_number"
             ),
+            # one person, one candidate: not twice under two employee numbers or employers
+            models.UniqueConstraint(
+                fields=["identity_key"],
+                condition=~models.Q(identity_key=""),
+                name="candidate_unique_identity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,8 +177,16 @@ class AssessorAssignment(models.Model):
         verbose_name = "affectation d'évaluateur"
         verbose_name_plural = "affectations d'évaluateurs"
         constraints = [
+            # NULL (every block) is never equal to NULL in a unique constraint: one constraint each
             models.UniqueConstraint(
-                fields=["enrolment", "assessor", "block"], name="assessor_assignment_unique"
+                fields=["enrolment", "assessor", "block"],
+                condition=models.Q(block__isnull=False),
+                name="assessor_assignment_unique_block",
+            ),
+            models.UniqueConstraint(
+                fields=["enrolment", "assessor"],
+                condition=models.Q(block__isnull=True),
+                name="assessor_assignment_unique_every_block",
             ),
         ]
 

@@ -5,6 +5,7 @@ enrolment the user already sees, whether they may also change it. An actor of No
 system (a management command run without `--user`): it has the national administrator's scope.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from certifier.people.enums import Role
@@ -27,6 +28,13 @@ def can_enrol_at(user: Any, centre_id: int) -> bool:
 
 def can_edit_enrolment(user: Any, enrolment: Enrolment) -> bool:
     return can_enrol_at(user, enrolment.training_centre_id)
+
+
+def can_change_candidate(user: Any, centre_ids: Iterable[int]) -> bool:
+    """A candidate's identity and employment are shared by their enrolments, at the CRFPs
+    `centre_ids`: only who may edit every one of them may change the candidate or enrol them again."""
+    centres = enrolment_centre_ids(user)
+    return centres is None or set(centre_ids) <= centres
 
 
 def can_handle_funding(user: Any, enrolment: Enrolment) -> bool:

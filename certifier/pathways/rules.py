@@ -140,3 +140,64 @@ def format_euros(value: Decimal) -> str:
     """« 1 234,56 € », with non-breaking spaces."""
     grouped = f"{value.quantize(CENT):,.2f}".replace(",", "\u00a0").replace(".", ",")
     return f"{grouped}\u00a0€"
+
+
+# Plausible values (issue 7 §1.11): one place for the form, the import and the command ---------------
+
+EMPLOYEE_NUMBER = re.compile(r"[A-Za-z0-9 ._/-]{1,50}")
+# Letters (accents included), words separated by spaces, apostrophes or hyphens.
+NAME = re.compile(r"[^\W\d_]+(?:[ '’-]+[^\W\d_]+)*")
+EARLIEST_DATE = date(2000, 1, 1)
+YEARS_AHEAD = 2
+MIN_AGE, MAX_AGE = 16, 75
+
+
+def day_label(day: date) -> str:
+    """« 05/01/2026 », also for years before 1000 that strftime would not pad."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
+
+
+def employee_number_error(number: str) -> str | None:
+    """Letters, digits, spaces and « . _ / - »: a matricule ends up in file names and spreadsheets."""
+    if EMPLOYEE_NUMBER.fullmatch(number) and number.strip():
+        return None
+    return (
+        "Le matricule ne peut comporter que des lettres sans accent, des chiffres, des espaces "
+        "et les signes « . _ / - » (50 caractères au plus)."
+    )
+
+
+def name_error(label: str, name: str) -> str | None:
+    """A person's name: letters, spaces, apostrophes and hyphens (« 12345 ### » is refused)."""
+    if not name or NAME.fullmatch(name.strip()):
+        return None
+    return f"{label} ne peut comporter que des lettres, des espaces, des apostrophes et des traits d'union."
+
+
+def latest_plausible_date(today: date) -> date:
+    return today.replace(year=today.year + YEARS_AHEAD, day=28 if today.month == 2 else today.day)
+
+
+def date_window_error(label: str, day: date, today: date) -> str | None:
+    """A date of the path (entry, pre-recruitment, training session): from 2000 to two years ahead."""
+    latest = latest_plausible_date(today)
+    if EARLIEST_DATE <= day <= latest:
+        return None
+    return (
+        f"{label} ({day_label(day)}) n'est pas plausible : elle doit se situer entre le "
+        f"{day_label(EARLIEST_DATE)} et le {day_label(latest)}."
+    )
+
+
+def age_at(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def birth_date_error(birth_date: date, start: date) -> str | None:
+    """The candidate is 16 to 75 years old when entering the path."""
+    if MIN_AGE <= age_at(birth_date, start) <= MAX_AGE:
+        return None
+    return (
+        f"La date de naissance ({day_label(birth_date)}) n'est pas plausible : le candidat doit avoir "
+        f"entre {MIN_AGE} et {MAX_AGE} ans à l'entrée en parcours ({day_label(start)})."
+    )

@@ -160,7 +160,7 @@ def enrolment_create(request: HttpRequest) -> HttpResponse:
         except EnrolmentRefused as refusal:
             _add_errors(form, refusal)
         else:
-            messages.success(request, f"{enrolment.candidate.display_name} est inscrit(e).")
+            messages.success(request, f"Inscription de {enrolment.candidate.display_name} enregistrée.")
             _invited_message(request, invited)
             return redirect("pathways:enrolment_detail", pk=enrolment.pk)
     return render(request, "pathways/enrolment_form.html", {"form": form, "enrolment": None})
@@ -194,7 +194,10 @@ def _add_errors(form: EnrolmentForm, refusal: EnrolmentRefused) -> None:
 
 def _invited_message(request: HttpRequest, invited: list[str]) -> None:
     if invited:
-        messages.info(request, "Comptes créés, à activer par invitation : " + ", ".join(invited) + ".")
+        messages.info(
+            request,
+            "Invitation à choisir un mot de passe envoyée par courriel à : " + ", ".join(invited) + ".",
+        )
 
 
 @role_required(*ENROLLING)

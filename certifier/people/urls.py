@@ -9,6 +9,7 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("connexion/", views.login, name="login"),
     path("deconnexion/", views.logout, name="logout"),
+    path("mot-de-passe/<uidb64>/<token>/", views.set_password, name="set_password"),
     path("traitements/<int:pk>/", job_views.job_detail, name="job_detail"),
     path("traitements/<int:pk>/relancer/", job_views.job_restart, name="job_restart"),
     path("journal-d-audit/", views.audit_log, name="audit_log"),

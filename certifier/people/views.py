@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 
 from .audit_log import AuditFilterForm, changes, type_label
 from .enums import Role
@@ -64,6 +65,13 @@ login = public(
     auth_views.LoginView.as_view(template_name="people/login.html", redirect_authenticated_user=True)
 )
 logout = public(auth_views.LogoutView.as_view())
+# The link of an invitation (people.services.send_invitation): the invited person chooses a password.
+set_password = public(
+    auth_views.PasswordResetConfirmView.as_view(
+        template_name="people/set_password.html",
+        success_url=reverse_lazy("people:login"),
+    )
+)
 
 
 @login_required

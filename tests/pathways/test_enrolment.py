@@ -192,16 +192,21 @@ def test_the_form_shows_each_refusal_next_to_its_field(client_for, organisations
             "employee_number": "P42",
             "version": version.pk,
             "option": "allocataire",
-            "access_route": "apprenticeship",
+            "access_route": "continuing_education",
             "training_centre": organisations["crfp"].pk,
             "start_date": "2026-01-12",
         },
     )
     page = response.content.decode()
-    for field in ("birth_insee_code", "access_route", "pre_recruitment_date"):
+    for field in ("birth_insee_code", "pre_recruitment_date"):
         assert f'id="id_{field}-erreur"' in page
-    assert "n&#x27;est pas ouverte pour la certification RNCP35729" in page
     assert not Enrolment.objects.exists()
+
+
+def test_closed_access_routes_are_never_offered(client_for, referential):
+    form = client_for("crfp_staff").get(reverse("pathways:enrolment_create")).context["form"]
+    offered = [value for value, _ in form.fields["access_route"].choices if value]
+    assert offered == ["continuing_education", "professional_contract", "vae"]
 
 
 def test_a_crfp_staff_member_is_offered_only_their_own_crfp(client_for):

@@ -196,7 +196,12 @@ def test_every_error_of_every_row_is_reported(tmp_path, users, organisations, ro
 def test_a_person_already_enrolled_under_another_number_is_refused(tmp_path, users, organisations, rows):
     import_candidates(users["national_admin"], xlsx(tmp_path, rows({})).read_bytes())
     other = rows(
-        {"Matricule": "B7", "SIRET employeur": organisations["other_employer"].siret, "Prénom": "ELOISE"}
+        {
+            "Matricule": "B7",
+            "SIRET employeur": organisations["other_employer"].siret,
+            "Prénom": "ELOISE",
+            "Tuteur (courriel)": "",
+        }
     )
     report = import_candidates(users["national_admin"], xlsx(tmp_path, other).read_bytes())
     assert [error.column for error in report.errors] == ["Nom de naissance"]
@@ -208,7 +213,9 @@ def test_a_crfp_cannot_change_an_enrolment_held_by_another_crfp(tmp_path, users,
     import_candidates(users["national_admin"], xlsx(tmp_path, lyon).read_bytes())
     report = import_candidates(users["crfp_staff"], xlsx(tmp_path, rows({})).read_bytes())
     assert [str(error) for error in report.errors] == [
-        "Ligne 2, colonne « CRFP » : ce candidat est inscrit au CRFP de Lyon : seul ce CRFP peut modifier son inscription."
+        "Ligne 2, colonne « Matricule » : ce matricule désigne, chez cet employeur, un candidat dont le parcours "
+        "est suivi par un autre CRFP : vous ne pouvez ni modifier son identité ni l'inscrire. "
+        "Adressez-vous à l'administrateur national."
     ]
 
 
