@@ -8,11 +8,14 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from certifier.core.downloads import attachment
+from certifier.core.excel import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, table_xlsx
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, login_required, public, role_required
 from certifier.referential.models import Certification
 
+from . import listing
 from .documents import funding_request_pdf, funding_request_xlsx
 from .forms import (
     AssessorAssignmentForm,
@@ -41,6 +44,7 @@ PAGE_SIZE = 100
 ENROLLING = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF)
 FUNDING = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.EMPLOYER_HR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORTS = ("csv", "xlsx")
 
 
 def _enrolments(request: HttpRequest) -> QuerySet[Enrolment]:
@@ -79,9 +83,18 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         request.GET,
         centre_ids=centre_ids if has_role(request.user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF) else set(),
     )
-    page = _page(filters.apply(Enrolment.objects.visible_to(request.user)), request.GET.get("page"))
+    enrolments = filters.apply(Enrolment.objects.visible_to(request.user))
+    waiting_only = request.GET.get("suivi") == listing.WITHOUT_ASSESSOR
+    if waiting_only:
+        enrolments = listing.without_assessor(enrolments)
+    sort = listing.sort_key(request.GET.get("tri"))
+    enrolments = listing.ordered(listing.with_progress(enrolments), sort)
+    if request.GET.get("format") in EXPORTS:
+        return _export(enrolments, request.GET["format"])
+    page = _page(enrolments, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("format", None)
     can_enrol = has_role(request.user, *ENROLLING)
     return render(
         request,
@@ -90,6 +103,8 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
+            "sort": sort,
+            "waiting_only": waiting_only,
             "can_enrol": can_enrol,
             "import_form": ImportForm() if can_enrol else None,
             "columns": HEADERS,
@@ -98,12 +113,23 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _export(enrolments: QuerySet[Enrolment], extension: str) -> HttpResponse:
+    """The list as shown (same scope, filters and order), every page of it."""
+    rows = listing.export_rows(enrolments)
+    if extension == "xlsx":
+        content = table_xlsx("Inscriptions", listing.EXPORT_HEADERS, rows)
+        return attachment(content, "inscriptions.xlsx", XLSX_CONTENT_TYPE)
+    return attachment(table_csv(listing.EXPORT_HEADERS, rows), "inscriptions.csv", CSV_CONTENT_TYPE)
+
+
 def _page(enrolments: QuerySet[Enrolment], number: str | None) -> Page[Enrolment]:
     """Page through the ids first, then load the hundred rows of the page with what they show:
     a late page does not sort thousands of fully joined rows."""
     ids: Page[Any] = Paginator(enrolments.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
-    rows = Enrolment.objects.select_related(
-        "candidate__employer", "version__certification", "option", "training_centre"
+    rows = listing.with_progress(
+        Enrolment.objects.select_related(
+            "candidate__employer", "version__certification", "option", "training_centre"
+        )
     ).in_bulk(list(ids))
     return Page([rows[pk] for pk in ids], ids.number, ids.paginator)
 

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
 from .audit_log import AuditFilterForm, changes, type_label
+from .dashboard import tasks_by_role
 from .enums import Role
 from .forms import OrganisationForm
 from .models import Organisation
@@ -21,43 +22,32 @@ from .permissions import (
 )
 from .services import do_update_organisation
 
-# What each role can do here, shown on the home page.
-ROLE_TASKS: dict[str, list[str]] = {
-    Role.NATIONAL_ADMIN: [
-        "Tenir le référentiel des certifications : blocs, compétences, critères d'évaluation.",
-        "Consulter l'historique de chaque modification du référentiel.",
-        "Gérer les organisations et les comptes dans l'administration.",
-    ],
-    Role.CPNEFP: [
-        "Consulter le référentiel du CQP et son historique.",
-        "Désigner le jury paritaire national et le jury VAE.",
-    ],
-    Role.CRFP_STAFF: [
-        "Consulter le référentiel et les fiches de votre CRFP.",
-        "Inscrire les stagiaires, organiser les sessions Pass et Prem'ss, les contrôles continus et les épreuves.",
-    ],
-    Role.EMPLOYER_HR: [
-        "Consulter la fiche de votre organisme.",
-        "Suivre l'avis de certification de vos salariés candidats.",
-    ],
-    Role.TUTOR: ["Attester dans le carnet de suivi les compétences maîtrisées par vos candidats."],
-    Role.MANAGER: ["Attester dans le carnet de suivi les compétences maîtrisées par vos candidats."],
-    Role.ASSESSOR: [
-        "Observer les situations réelles de travail et évaluer les critères des candidats qui vous sont confiés."
-    ],
-    Role.LOCAL_JURY: [
-        "Évaluer l'épreuve orale, délibérer et rendre un avis d'attribution ou de non-attribution."
-    ],
-    Role.NATIONAL_JURY: ["Délibérer et proclamer les résultats ; délivrer le CQP."],
-    Role.VAE_JURY: ["Statuer sur les demandes de validation des acquis de l'expérience."],
-    Role.CANDIDATE: ["Consulter vos notes, les commentaires du jury, vos décisions et vos certificats."],
+# What each role finds here, said honestly: roles whose work is not on the platform yet are told so.
+ROLE_INTRO: dict[str, str] = {
+    Role.NATIONAL_ADMIN: "Vous tenez le référentiel, les organisations et les comptes, et suivez toutes les inscriptions.",
+    Role.CPNEFP: "Vous consultez le référentiel du CQP et l'historique de ses modifications. "
+    "La désignation des jurys se fera ici quand les jurys seront ouverts sur la plateforme.",
+    Role.CRFP_STAFF: "Vous inscrivez les candidats de votre CRFP, programmez les sessions de formation "
+    "et affectez les évaluateurs.",
+    Role.EMPLOYER_HR: "Vous suivez le parcours de vos salariés candidats et leurs demandes de prise en charge.",
+    Role.TUTOR: "Vous attestez dans le carnet de suivi les compétences que vos candidats maîtrisent en situation de travail.",
+    Role.MANAGER: "Vous contresignez dans le carnet de suivi les compétences que vos collaborateurs maîtrisent.",
+    Role.ASSESSOR: "Vous observez les situations de travail et évaluez les blocs des candidats qui vous sont confiés.",
+    Role.LOCAL_JURY: "Les épreuves et les délibérations du jury local ne sont pas encore conduites sur la plateforme : "
+    "vous serez prévenu par courriel de leur ouverture.",
+    Role.NATIONAL_JURY: "Les délibérations du jury national paritaire ne sont pas encore conduites sur la plateforme : "
+    "vous serez prévenu par courriel de leur ouverture.",
+    Role.VAE_JURY: "Les demandes de validation des acquis de l'expérience ne sont pas encore instruites sur la plateforme : "
+    "vous serez prévenu par courriel de leur ouverture.",
+    Role.CANDIDATE: "Vous suivez votre parcours de certification et les décisions prises sur vos blocs de compétences.",
 }
 
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
-    user_roles = [Role(role) for role in Role.values if role in roles(request.user)]
-    sections = [(role.label, ROLE_TASKS[role]) for role in user_roles]
+    user_roles = roles(request.user)
+    tasks = tasks_by_role(request.user, user_roles) if user_roles else {}
+    sections = [(role.label, ROLE_INTRO[role], tasks[role]) for role in Role if role in user_roles]
     return render(request, "people/home.html", {"sections": sections})
 
 

@@ -1,7 +1,7 @@
 """Accessible form rendering: fields in error carry aria-invalid and point to their messages."""
 
 from django import template
-from django.forms import BoundField
+from django.forms import BoundField, Form
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -19,3 +19,21 @@ def accessible_widget(field: BoundField) -> SafeString:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def has_required(form: Form) -> bool:
+    return any(field.required for field in form.fields.values())
+
+
+@register.filter
+def error_count_title(form: Form) -> str:
+    count = len(form.non_field_errors()) + sum(len(field.errors) for field in form)
+    errors = "erreur" if count < 2 else "erreurs"
+    return f"Le formulaire n'a pas été enregistré : {count} {errors} à corriger"
+
+
+@register.filter
+def first_input_id(field: BoundField) -> str:
+    """The id an error links to: the field's input, or the first choice of a radio group."""
+    return field.id_for_label or f"{field.auto_id}_0"

@@ -1,0 +1,112 @@
+"""What the enrolment list shows beyond the enrolment itself: progress, sorting, export.
+
+The progress reads the block decisions and logbook attestations of the app above (assessments)
+through the enrolment's reverse relations, so that pathways does not import it."""
+
+from typing import Any
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
+
+from certifier.referential.models import Block
+
+from .models import AssessorAssignment, Enrolment
+
+# ?tri= value → column heading and ordering; "-value" sorts the other way.
+SORTS: dict[str, tuple[str, list[str]]] = {
+    "nom": ("Candidat", ["sort_name", "candidate__first_name"]),
+    "employeur": ("Employeur", ["candidate__employer__name", "sort_name"]),
+    "crfp": ("CRFP", ["training_centre__name", "sort_name"]),
+    "entree": ("Entrée en parcours", ["start_date", "sort_name"]),
+    "avancement": ("Avancement", ["validated_blocks", "has_assessor", "sort_name"]),
+}
+DEFAULT_SORT = "-entree"
+# ?suivi= value of the list restricted to the candidates without an assessor (linked from the home page).
+WITHOUT_ASSESSOR = "sans-evaluateur"
+EXPORT_HEADERS = [
+    "Candidat",
+    "Matricule",
+    "Employeur",
+    "CRFP",
+    "Certification",
+    "Option",
+    "Voie d'accès",
+    "Entrée en parcours",
+    "Évaluateur",
+    "Blocs validés",
+    "Blocs de la certification",
+    "Attestations du carnet",
+]
+
+
+def _count(queryset: QuerySet[Any]) -> Coalesce:
+    """The number of rows of a correlated queryset, 0 when there are none."""
+    return Coalesce(
+        Subquery(queryset.order_by().values(group=Value(1)).annotate(n=Count("pk")).values("n")),
+        0,
+        output_field=IntegerField(),
+    )
+
+
+def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    """Validated blocks (the decision in force for each block), blocks of the version, attestations
+    that count (signed twice, not withdrawn) and whether an assessor is assigned."""
+    decisions, attestations = _model_above("block_decisions"), _model_above("attestations")
+    validated = decisions.objects.latest_per_block().filter(
+        enrolment=OuterRef("pk"), confirmed_status="validated"
+    )
+    counted = attestations.objects.filter(
+        enrolment=OuterRef("pk"),
+        tutor_signed_at__isnull=False,
+        manager_signed_at__isnull=False,
+        withdrawn_at__isnull=True,
+    )
+    return enrolments.annotate(
+        sort_name=Coalesce(NullIf(F("candidate__usage_name"), Value("")), F("candidate__birth_name")),
+        validated_blocks=_count(validated),
+        version_blocks=_count(Block.objects.filter(version=OuterRef("version"))),
+        counted_attestations=_count(counted),
+        has_assessor=Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk"))),
+    )
+
+
+def _model_above(relation: str) -> Any:
+    """A model of the app above (assessments), reached by a reverse relation of the enrolment."""
+    return Enrolment._meta.get_field(relation).related_model
+
+
+def sort_key(requested: str | None) -> str:
+    return requested if requested and requested.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+def ordered(enrolments: QuerySet[Enrolment], key: str) -> QuerySet[Enrolment]:
+    descending = key.startswith("-")
+    fields = SORTS[key.lstrip("-")][1]
+    return enrolments.order_by(*[f"-{field}" if descending else field for field in fields], "pk")
+
+
+def without_assessor(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
+    return enrolments.filter(~Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk"))))
+
+
+def export_rows(enrolments: QuerySet[Enrolment]) -> list[list[Any]]:
+    rows: Any = enrolments.select_related(
+        "candidate__employer", "version__certification", "option", "training_centre"
+    )
+    return [
+        [
+            enrolment.candidate.display_name,
+            enrolment.candidate.employee_number,
+            enrolment.candidate.employer.name,
+            enrolment.training_centre.name,
+            enrolment.version.certification.number,
+            enrolment.option.title if enrolment.option else "",
+            enrolment.get_access_route_display(),
+            enrolment.start_date,
+            "Affecté" if enrolment.has_assessor else "Aucun",
+            enrolment.validated_blocks,
+            enrolment.version_blocks,
+            enrolment.counted_attestations,
+        ]
+        for enrolment in rows
+    ]

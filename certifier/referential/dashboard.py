@@ -1,0 +1,19 @@
+"""Home-page tasks on the referential: keeping it (national administrator), reading it (CPNEFP)."""
+
+from typing import Any
+
+from django.urls import reverse
+
+from certifier.people.dashboard import Task, register
+from certifier.people.enums import Role
+
+LABELS = {
+    Role.NATIONAL_ADMIN: "Tenir le référentiel : blocs, compétences, critères d'évaluation",
+    Role.CPNEFP: "Consulter le référentiel et l'historique de ses modifications",
+}
+
+
+@register
+def referential_tasks(user: Any, user_roles: set[str]) -> list[Task]:
+    url = reverse("referential:certification_list")
+    return [Task(role, label, url) for role, label in LABELS.items() if role in user_roles]
