@@ -1,20 +1,17 @@
-"""The funding request as documents: PDF (reportlab) and Excel (openpyxl), in French."""
+"""The funding request as documents: PDF and Excel, in French, through the core writers."""
 
-import io
-from collections.abc import Sequence
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer
 from reportlab.platypus.flowables import Flowable
+
+from certifier.core.excel import append_row, workbook_bytes
+from certifier.core.pdf import document, paragraph, styles, table
 
 from .models import FundingRequest, Invoice
 from .rules import format_euros, format_hours
@@ -59,45 +56,27 @@ def total(invoices: list[Invoice]) -> Decimal:
 
 
 def funding_request_pdf(request: FundingRequest) -> bytes:
-    styles = getSampleStyleSheet()
-    body, heading = styles["BodyText"], styles["Heading2"]
+    sheet = styles()
+    body, heading = sheet["BodyText"], sheet["Heading2"]
     invoices = request.invoices()
     story: list[Flowable] = [
-        _paragraph(TITLE, styles["Title"]),
-        _table([[label, _paragraph(value, body)] for label, value in facts(request)], header=False),
+        paragraph(TITLE, sheet["Title"]),
+        table([[label, paragraph(value, body)] for label, value in facts(request)], header=False),
     ]
     for invoice in invoices:
         story += [
             Spacer(1, 0.4 * cm),
-            _paragraph(f"Facturation par le {invoice.training_centre.name}", heading),
-            _table(_pdf_rows(invoice), header=True),
+            paragraph(f"Facturation par le {invoice.training_centre.name}", heading),
+            table(_pdf_rows(invoice), header=True),
         ]
     story += [
         Spacer(1, 0.4 * cm),
-        _paragraph(f"Total de la demande : {format_euros(total(invoices))}", heading),
-        _paragraph(MAXIMA_NOTE, body),
+        paragraph(f"Total de la demande : {format_euros(total(invoices))}", heading),
+        paragraph(MAXIMA_NOTE, body),
     ]
     if has_example_hours(invoices):
-        story.append(_paragraph(EXAMPLE_NOTE, body))
-    output = io.BytesIO()
-    document = SimpleDocTemplate(
-        output,
-        pagesize=A4,
-        title=TITLE,
-        author="Certifier",
-        lang="fr",
-        leftMargin=2 * cm,
-        rightMargin=2 * cm,
-        topMargin=2 * cm,
-        bottomMargin=2 * cm,
-    )
-    document.build(story)
-    return output.getvalue()
-
-
-def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
-    """Paragraphs read markup: the text is escaped (« & » in a name would break the page)."""
-    return Paragraph(escape(text), style)
+        story.append(paragraph(EXAMPLE_NOTE, body))
+    return document(TITLE, story)
 
 
 def _pdf_rows(invoice: Invoice) -> list[list[str]]:
@@ -116,59 +95,39 @@ def _pdf_rows(invoice: Invoice) -> list[list[str]]:
     return rows
 
 
-def _table(rows: Sequence[Sequence[object]], header: bool) -> Table:
-    table = Table(rows, hAlign="LEFT", repeatRows=1 if header else 0)
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("FONTSIZE", (0, 0), (-1, -1), 9),
-    ]
-    if header:
-        style += [
-            ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-            ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-            ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
-        ]
-    else:
-        style.append(("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold"))
-    table.setStyle(TableStyle(style))
-    return table
-
-
 def funding_request_xlsx(request: FundingRequest) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Prise en charge"
-    sheet.append([TITLE])
+    append_row(sheet, [TITLE])
     sheet["A1"].font = Font(bold=True, size=14)
     for label, value in facts(request):
-        sheet.append([label, value])
+        append_row(sheet, [label, value])
     invoices = request.invoices()
     for invoice in invoices:
-        sheet.append([])
-        sheet.append([f"Facturation par le {invoice.training_centre.name}"])
+        append_row(sheet, [])
+        append_row(sheet, [f"Facturation par le {invoice.training_centre.name}"])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-        sheet.append(LINE_HEADERS)
+        append_row(sheet, LINE_HEADERS)
         for line in invoice.lines:
-            sheet.append(
-                [line.path.title, line.get_category_display(), line.hours, line.hourly_rate, line.amount]
+            append_row(
+                sheet,
+                [line.path.title, line.get_category_display(), line.hours, line.hourly_rate, line.amount],
             )
             _money(sheet, sheet.max_row)
-        sheet.append(["Sous-total", None, None, None, invoice.total])
+        append_row(sheet, ["Sous-total", None, None, None, invoice.total])
         _money(sheet, sheet.max_row)
-    sheet.append([])
-    sheet.append(["Total de la demande", None, None, None, total(invoices)])
+    append_row(sheet, [])
+    append_row(sheet, ["Total de la demande", None, None, None, total(invoices)])
     _money(sheet, sheet.max_row)
     sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
-    sheet.append([MAXIMA_NOTE])
+    append_row(sheet, [MAXIMA_NOTE])
     if has_example_hours(invoices):
-        sheet.append([EXAMPLE_NOTE])
+        append_row(sheet, [EXAMPLE_NOTE])
     for letter, width in zip("ABCDE", (34, 60, 10, 14, 14), strict=True):
         sheet.column_dimensions[letter].width = width
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _money(sheet: Worksheet, row: int) -> None:

@@ -7,10 +7,8 @@ candidate on the employer's SIRET and the employee number: importing the same ro
 nothing.
 """
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,10 +16,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import CharField, Prefetch
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from certifier.core.excel import append_row, workbook_bytes
+from certifier.core.spreadsheets import SheetRow, SpreadsheetRefused, read_rows
 from certifier.people.models import Employer, Organisation, TrainingCentre
 from certifier.people.services import Appointments
 from certifier.referential.enums import AccessRouteKind, Scheme
@@ -82,11 +82,6 @@ ACCESS_ROUTES = {normalise(label): kind for label, kind in ACCESS_ROUTE_LABELS.i
 TEXT_COLUMNS = {"birth_insee_code", "employer", "employee_number"}
 SEXES = {"m": Sex.MALE, "masculin": Sex.MALE, "f": Sex.FEMALE, "feminin": Sex.FEMALE}
 DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-NOT_A_TABLE = (
-    "Le fichier n'est ni un classeur Excel (.xlsx) valide ni un fichier CSV encodé en UTF-8 "
-    "(séparateur « ; ») : enregistrez-le dans l'un de ces formats à partir du modèle."
-)
-
 
 MAX_LENGTHS = {
     field.name: field.max_length for field in Candidate._meta.fields if isinstance(field, CharField)
@@ -124,8 +119,7 @@ def import_candidates(
 
     `progress(checked, total)` is told, between steps, how many rows have been checked."""
     try:
-        table = read_table(content)
-        lines = _data_lines(table)
+        lines = _data_lines(read_table(content))
     except ImportRefused as refusal:
         return ImportReport(errors=[RowError(None, None, str(refusal))])
     rows = [_Row(number, cells) for number, cells in lines]
@@ -144,46 +138,18 @@ def import_candidates(
     return report
 
 
-def read_table(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """(line number, cells) of the first sheet of a workbook, or of a CSV file."""
-    if len(content) > MAX_BYTES:
-        raise ImportRefused(
-            "Le fichier dépasse la taille maximale de 10 Mo : découpez-le en plusieurs fichiers."
-        )
-    if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content)
+def read_table(content: bytes) -> list[SheetRow]:
+    """The rows holding a value of the first sheet of a workbook, or of a CSV file, within the
+    candidate import's limits: 10 MB, 20,000 candidates under the title row, 1,000 characters a cell."""
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRefused(NOT_A_TABLE) from None
-    if "\x00" in text:
-        raise ImportRefused(NOT_A_TABLE)
-    return _read_csv(text)
+        return read_rows(content, max_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1)
+    except SpreadsheetRefused as refusal:
+        raise ImportRefused(str(refusal)) from None
 
 
-def _read_csv(text: str) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        yield from enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=";"), start=1)
-    except csv.Error:
-        raise ImportRefused(NOT_A_TABLE) from None
-
-
-def _read_xlsx(content: bytes) -> Iterator[tuple[int, list[Any]]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds of errors on a damaged archive
-        raise ImportRefused(NOT_A_TABLE) from None
-    try:
-        for number, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-            yield number, list(row)
-    finally:
-        workbook.close()
-
-
-def _data_lines(table: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[Any]]]:
+def _data_lines(table: list[SheetRow]) -> list[tuple[int, list[Any]]]:
     """Check the header, then return the non-empty lines under it."""
-    header = next(table, None)
-    found = [_text(cell) for cell in header[1]] if header else []
+    found = [_text(cell) for cell in table[0].cells] if table else []
     while found and not found[-1]:
         found.pop()
     if [normalise(name) for name in found] != [normalise(name) for name in HEADERS]:
@@ -192,15 +158,7 @@ def _data_lines(table: Iterator[tuple[int, list[Any]]]) -> list[tuple[int, list[
             + ", ".join(f"« {name} »" for name in HEADERS)
             + "."
         )
-    lines = []
-    for number, cells in table:
-        if any(_text(cell) for cell in cells):
-            lines.append((number, cells))
-            if len(lines) > MAX_ROWS:
-                limit = f"{MAX_ROWS:,}".replace(",", "\u00a0")
-                raise ImportRefused(
-                    f"Le fichier comporte plus de {limit} lignes de candidats : découpez-le en plusieurs fichiers."
-                )
+    lines = [(number, cells) for number, cells in table[1:] if any(_text(cell) for cell in cells)]
     if not lines:
         raise ImportRefused("Le fichier ne contient aucune ligne de candidat sous la ligne des titres.")
     return lines
@@ -506,7 +464,7 @@ def template_workbook() -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = "Candidats"
-    sheet.append(HEADERS)
+    append_row(sheet, HEADERS)
     for index, (name, header) in enumerate(COLUMNS.items(), start=1):
         sheet.cell(row=1, column=index).font = Font(bold=True)
         letter = get_column_letter(index)
@@ -517,11 +475,9 @@ def template_workbook() -> bytes:
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet("Consignes")
     for line in INSTRUCTIONS:
-        notes.append([line])
+        append_row(notes, [line])
     notes.column_dimensions["A"].width = 120
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return workbook_bytes(workbook)
 
 
 INSTRUCTIONS = [

@@ -245,15 +245,28 @@ def test_unknown_tutors_and_managers_get_invited_accounts(tmp_path, users, rows)
 
 
 @pytest.mark.parametrize(
-    "content",
-    [b"\xd0\xcf\x11\xe0 old binary .xls", "Nom;Prénom\n".encode("latin-1"), b"PK\x03\x04 not really a zip"],
+    ("content", "message"),
+    [
+        (
+            b"\xd0\xcf\x11\xe0 old binary .xls",
+            "Le fichier est un classeur Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou CSV.",
+        ),
+        (
+            "Nom;Prénom\n".encode("latin-1"),
+            "Le fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV encodé en UTF-8 (caractère "
+            "illisible à la ligne 1) : enregistrez-le au format .xlsx, ou au format « CSV UTF-8 (délimité "
+            "par des points-virgules) ».",
+        ),
+        (
+            b"PK\x03\x04 not really a zip",
+            "Le fichier est endommagé ou tronqué (le classeur est illisible) : enregistrez-le de nouveau au "
+            "format .xlsx à partir du modèle.",
+        ),
+    ],
 )
-def test_a_file_neither_xlsx_nor_utf8_csv_is_refused_in_french(users, referential, content):
+def test_a_file_neither_xlsx_nor_utf8_csv_is_refused_in_french(users, referential, content, message):
     report = import_candidates(users["crfp_staff"], content)
-    assert [str(error) for error in report.errors] == [
-        "Le fichier n'est ni un classeur Excel (.xlsx) valide ni un fichier CSV encodé en UTF-8 "
-        "(séparateur « ; ») : enregistrez-le dans l'un de ces formats à partir du modèle."
-    ]
+    assert [str(error) for error in report.errors] == [message]
 
 
 def test_columns_out_of_order_are_refused(tmp_path, users, rows):
@@ -273,7 +286,8 @@ def test_files_over_10_mb_or_20000_rows_are_refused(users, referential):
     too_long = (";".join(HEADERS) + "\n" + "a;\n" * 20_001).encode()
     report = import_candidates(users["crfp_staff"], too_long)
     assert str(report.errors[0]) == (
-        "Le fichier comporte plus de 20\u00a0000 lignes de candidats : découpez-le en plusieurs fichiers."
+        "Le fichier CSV dépasse 20\u00a0001 lignes (ligne des titres comprise ; ligne 20\u00a0002 atteinte) : "
+        "supprimez les lignes vides en fin de feuille ou découpez le fichier en plusieurs fichiers."
     )
 
 

@@ -1,0 +1,471 @@
+"""The one reader of the spreadsheets users upload: Excel (.xlsx) or CSV (UTF-8, `;`-separated).
+
+A file is hostile until read. Every limit is checked before parsing where the file says how big it
+is (its size, the zip directory, the sheet's `<dimension>`), and again while streaming, because a
+file can lie: reading stops at the first row, column or cell beyond a limit. The sheet is streamed
+with lxml (elements cleared as they are read, no DTD, no entity expanded, no network), so memory
+stays flat whatever the content. Any refusal is a `SpreadsheetRefused` with a French message naming
+the limit and where it was met; a damaged file is refused the same way, never with a traceback.
+
+`read_rows` returns the rows that hold a value, with their number in the sheet; each importer
+chooses its own limits with keyword arguments.
+"""
+
+import csv
+import io
+import re
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from posixpath import dirname, join, normpath
+from typing import IO, Any, NamedTuple
+
+from lxml import etree
+from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
+from openpyxl.utils.cell import get_column_letter
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+from .models import DomainError
+
+MEGABYTE = 1024 * 1024
+RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+STRICT_RELATIONSHIP = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
+CELL_REFERENCE = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+# Any damage to an archive or to its XML surfaces as one of these.
+DAMAGED = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    OSError,
+    etree.XMLSyntaxError,
+    NotImplementedError,
+    RuntimeError,
+    KeyError,
+    ValueError,
+    IndexError,
+    ArithmeticError,
+)
+
+
+class SpreadsheetRefused(DomainError):
+    """The file cannot be read within its limits; the message is French and says where."""
+
+
+class SheetRow(NamedTuple):
+    number: int
+    cells: list[Any]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Defaults sized for the candidate import: 20,000 candidates and a title row, 18 columns used.
+
+    A real 20,000-row workbook holds about 15 MB of sheet XML and a few MB of shared strings, so 32 MB
+    a part leaves twice the room; 64 columns leave room for notes beside the table; no field of the
+    platform takes more than 1,000 characters (Excel allows 32,767 in a cell).
+    """
+
+    max_bytes: int = 10 * MEGABYTE
+    max_rows: int = 20_001
+    max_columns: int = 64
+    max_cell_length: int = 1_000
+    max_members: int = 100
+    max_part: int = 32 * MEGABYTE
+    max_uncompressed: int = 64 * MEGABYTE
+
+
+def read_rows(content: bytes, **limits: int) -> list[SheetRow]:
+    """The rows holding a value of the first sheet of a workbook, or of a CSV file.
+
+    Keyword arguments override the `Limits` defaults (e.g. `max_rows=5_001`).
+    """
+    chosen = Limits(**limits)
+    if len(content) > chosen.max_bytes:
+        raise SpreadsheetRefused(
+            f"Le fichier dépasse la taille maximale de {_megabytes(chosen.max_bytes)} : découpez-le en "
+            "plusieurs fichiers."
+        )
+    if content.startswith(b"PK\x03\x04"):
+        return _Workbook(content, chosen).rows()
+    if content.startswith(b"\xd0\xcf\x11\xe0"):
+        raise SpreadsheetRefused(
+            "Le fichier est un classeur Excel 97-2003 (.xls) : enregistrez-le au format .xlsx ou CSV."
+        )
+    return _read_csv(content, chosen)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MEGABYTE:.1f}".replace(".", ",").replace(",0", "") + " Mo"
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+def _check_row(number: int, limits: Limits, place: str) -> None:
+    if number > limits.max_rows:
+        raise SpreadsheetRefused(
+            f"{place} dépasse {_number(limits.max_rows)} lignes (ligne des titres comprise ; ligne "
+            f"{_number(number)} atteinte) : supprimez les lignes vides en fin de feuille ou découpez le "
+            "fichier en plusieurs fichiers."
+        )
+
+
+def _check_column(row: int, column: int, limits: Limits, place: str) -> None:
+    if column > limits.max_columns:
+        raise SpreadsheetRefused(
+            f"{place} dépasse {limits.max_columns} colonnes à la ligne {row} (colonne "
+            f"{_letter(column)} atteinte) : supprimez les colonnes en trop."
+        )
+
+
+def _check_text(text: str, row: int, column: int, limits: Limits, sheet: str = "") -> None:
+    if len(text) > limits.max_cell_length:
+        where = f" de la feuille « {sheet} »" if sheet else ""
+        raise SpreadsheetRefused(
+            f"La cellule de la ligne {row}, colonne {_letter(column)}{where} dépasse "
+            f"{_number(limits.max_cell_length)} caractères."
+        )
+
+
+def _letter(column: int) -> str:
+    return get_column_letter(min(column, 18_278))  # XFD, Excel's last column, is 16,384
+
+
+def _has_value(cells: list[Any]) -> bool:
+    return any(cell is not None and (not isinstance(cell, str) or cell.strip()) for cell in cells)
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+NOT_UTF8 = (
+    "Le fichier n'est ni un classeur Excel (.xlsx) ni un fichier CSV encodé en UTF-8{where} : "
+    "enregistrez-le au format .xlsx, ou au format « CSV UTF-8 (délimité par des points-virgules) »."
+)
+CSV_FILE = "Le fichier CSV"
+OTHER_SEPARATORS = {",": "des virgules", "\t": "des tabulations"}
+
+
+def _read_csv(content: bytes, limits: Limits) -> list[SheetRow]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        where = f" (caractère illisible à la ligne {line})"
+        raise SpreadsheetRefused(NOT_UTF8.format(where=where)) from None
+    if "\x00" in text:
+        raise SpreadsheetRefused(NOT_UTF8.format(where=""))
+    # The csv module refuses a field over its process-wide limit (128 KB) with an English error; the
+    # limit is raised to the largest file accepted so that a long cell gets our precise message.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_bytes))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    rows: list[SheetRow] = []
+    number = 0
+    try:
+        for cells in reader:
+            number += 1
+            _check_row(number, limits, CSV_FILE)
+            _check_column(number, min(len(cells), limits.max_columns + 1), limits, CSV_FILE)
+            for column, cell in enumerate(cells, start=1):
+                _check_text(cell, number, column, limits)
+            if _has_value(cells):
+                if not rows:
+                    _check_separator(number, cells)
+                rows.append(SheetRow(number, cells))
+    except csv.Error:
+        raise SpreadsheetRefused(
+            f"Le fichier CSV est mal formé à la ligne {reader.line_num} : vérifiez ses guillemets."
+        ) from None
+    return rows
+
+
+def _check_separator(number: int, cells: list[str]) -> None:
+    if len(cells) == 1:
+        for separator, name in OTHER_SEPARATORS.items():
+            if separator in cells[0]:
+                raise SpreadsheetRefused(
+                    f"Les colonnes du fichier CSV sont séparées par {name} (ligne {number}) : le "
+                    "séparateur attendu est le point-virgule « ; ». Enregistrez le fichier au format "
+                    "« CSV UTF-8 (délimité par des points-virgules) »."
+                )
+
+
+# --- Excel ---------------------------------------------------------------------------------------
+
+NOT_A_WORKBOOK = (
+    "Le fichier n'est pas un classeur Excel (.xlsx) lisible : enregistrez-le de nouveau au format .xlsx."
+)
+SHARED_STRINGS = "la table des textes partagés"
+
+
+def _elements(stream: IO[bytes], *tags: str) -> Iterator[Any]:
+    """The `tags` elements (any namespace) of an XML stream, each cleared once the caller is done.
+
+    No DTD is loaded nor any entity expanded; a document declaring one is refused outright.
+    """
+    checked = False
+    for _, element in etree.iterparse(
+        stream,
+        events=("end",),
+        tag=[f"{{*}}{tag}" for tag in tags],
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
+    ):
+        if not checked:
+            if element.getroottree().docinfo.doctype:
+                raise ValueError("a document type declaration, never found in a workbook")
+            checked = True
+        yield element
+        element.clear(keep_tail=False)
+        while element.getprevious() is not None:
+            del element.getparent()[0]
+
+
+def _local(element: Any) -> str:
+    return str(etree.QName(element).localname)
+
+
+def _text_of(element: Any) -> str:
+    """The text of a shared or inline string: its `t` and its runs' `t`, phonetic hints left out."""
+    return "".join(
+        node.text or "" for node in element.iter("{*}t") if _local(node.getparent()) in ("si", "is", "r")
+    )
+
+
+class _Workbook:
+    def __init__(self, content: bytes, limits: Limits) -> None:
+        self.content = content
+        self.limits = limits
+        self.where = "le classeur"
+
+    def rows(self) -> list[SheetRow]:
+        try:
+            with zipfile.ZipFile(io.BytesIO(self.content)) as archive:
+                self.archive = archive
+                self._check_directory()
+                return self._read()
+        except SpreadsheetRefused:
+            raise
+        except DAMAGED:
+            raise SpreadsheetRefused(
+                f"Le fichier est endommagé ou tronqué ({self.where} est illisible) : enregistrez-le de "
+                "nouveau au format .xlsx à partir du modèle."
+            ) from None
+
+    def _check_directory(self) -> None:
+        members = self.archive.infolist()
+        if len(members) > self.limits.max_members:
+            raise SpreadsheetRefused(
+                f"Le classeur contient {_number(len(members))} fichiers internes (au plus "
+                f"{self.limits.max_members}) : ce n'est pas un classeur ordinaire."
+            )
+        total = sum(member.file_size for member in members)
+        if total > self.limits.max_uncompressed:
+            raise SpreadsheetRefused(
+                f"Le classeur occupe {_megabytes(total)} une fois décompressé (au plus "
+                f"{_megabytes(self.limits.max_uncompressed)}) : découpez-le en plusieurs fichiers."
+            )
+
+    def _open(self, name: str, what: str) -> IO[bytes]:
+        """A part of the archive, refused before reading when it declares too large a size.
+
+        zipfile never yields more than the declared size and checks the CRC at the end, so a part
+        that lies about its size is cut there and reported as damaged."""
+        self.where = what
+        size = self.archive.getinfo(name).file_size
+        if size > self.limits.max_part:
+            raise SpreadsheetRefused(
+                f"{what[0].upper()}{what[1:]} occupe {_megabytes(size)} une fois décompressé (au plus "
+                f"{_megabytes(self.limits.max_part)}) : découpez le fichier en plusieurs fichiers."
+            )
+        return self.archive.open(name)
+
+    def _relations(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relation id → (type, part name) of a part."""
+        folder, base = dirname(part), part.rsplit("/", 1)[-1]
+        rels = join(folder, "_rels", base + ".rels")
+        if rels not in self.archive.NameToInfo:
+            return {}
+        relations = {}
+        with self._open(rels, "le classeur") as stream:
+            for element in _elements(stream, "Relationship"):
+                target = element.get("Target", "")
+                target = target.lstrip("/") if target.startswith("/") else normpath(join(folder, target))
+                relations[element.get("Id", "")] = (element.get("Type", ""), target)
+        return relations
+
+    def _read(self) -> list[SheetRow]:
+        office = [part for kind, part in self._relations("").values() if kind.endswith("/officeDocument")]
+        if not office:
+            raise SpreadsheetRefused(NOT_A_WORKBOOK)
+        workbook = office[0]
+        relations = self._relations(workbook)
+        first: tuple[str, str] | None = None
+        date1904 = False
+        with self._open(workbook, "le classeur") as stream:
+            for element in _elements(stream, "workbookPr", "sheet"):
+                if _local(element) == "workbookPr":
+                    date1904 = element.get("date1904") in ("1", "true")
+                elif first is None:
+                    relation = element.get(RELATIONSHIP) or element.get(STRICT_RELATIONSHIP) or ""
+                    first = (element.get("name", "") or "1", relation)
+        if first is None or first[1] not in relations:
+            raise SpreadsheetRefused(NOT_A_WORKBOOK)
+        name, relation = first
+        by_kind = {kind.rsplit("/", 1)[-1]: part for kind, part in relations.values()}
+        strings = self._shared_strings(by_kind.get("sharedStrings"))
+        dates = self._date_styles(by_kind.get("styles"))
+        epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
+        sheet = _Sheet(name, strings, dates, epoch, self.limits)
+        with self._open(relations[relation][1], f"la feuille « {name} »") as stream:
+            return sheet.rows(stream)
+
+    def _shared_strings(self, part: str | None) -> list[str]:
+        if part is None or part not in self.archive.NameToInfo:
+            return []
+        with self._open(part, SHARED_STRINGS) as stream:
+            return [_text_of(element) for element in _elements(stream, "si")]
+
+    def _date_styles(self, part: str | None) -> set[int]:
+        """Indexes of the cell formats that show a number as a date."""
+        if part is None or part not in self.archive.NameToInfo:
+            return set()
+        formats = dict(BUILTIN_FORMATS)
+        dates = set()
+        index = 0
+        with self._open(part, "la feuille de styles") as stream:
+            for element in _elements(stream, "numFmt", "xf"):
+                if _local(element) == "numFmt":
+                    formats[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
+                elif _local(element.getparent()) == "cellXfs":
+                    if is_date_format(formats.get(int(element.get("numFmtId", "0")), "")):
+                        dates.add(index)
+                    index += 1
+        return dates
+
+
+class _Sheet:
+    def __init__(self, name: str, strings: list[str], dates: set[int], epoch: datetime, limits: Limits):
+        self.name = name
+        self.strings = strings
+        self.dates = dates
+        self.epoch = epoch
+        self.limits = limits
+        self.place = f"La feuille « {name} »"
+
+    def rows(self, stream: IO[bytes]) -> list[SheetRow]:
+        rows: list[SheetRow] = []
+        number = 0
+        row: Any = None  # the row element whose cells are being read
+        cells: list[Any] = []
+        for element in _elements(stream, "dimension", "c", "row"):
+            tag = _local(element)
+            if tag == "c":
+                if element.getparent() is not row:
+                    row = element.getparent()
+                    number = self._row_number(row, number)
+                self._cell(element, number, cells)
+            elif tag == "row":
+                if element is not row:  # a row without cells still counts
+                    number = self._row_number(element, number)
+                if _has_value(cells):
+                    rows.append(SheetRow(number, cells))
+                row, cells = None, []
+            else:
+                self._check_dimension(element.get("ref", ""))
+        return rows
+
+    def _row_number(self, row: Any, previous: int) -> int:
+        number = int(row.get("r") or previous + 1)
+        if number <= previous:
+            raise ValueError("rows out of order")
+        _check_row(number, self.limits, self.place)
+        return number
+
+    def _check_dimension(self, ref: str) -> None:
+        """`A1:R20001`: the sheet announces its extent before its rows; a lie is caught while reading."""
+        match = CELL_REFERENCE.fullmatch(ref.rsplit(":", 1)[-1])
+        if match is None:
+            return
+        rows, column = int(match[2]), _column_index(match[1])
+        if rows > self.limits.max_rows:
+            raise SpreadsheetRefused(
+                f"{self.place} compte {_number(rows)} lignes (au plus {_number(self.limits.max_rows)}, "
+                "ligne des titres comprise) : supprimez les lignes vides en fin de feuille ou découpez "
+                "le fichier en plusieurs fichiers."
+            )
+        if column > self.limits.max_columns:
+            raise SpreadsheetRefused(
+                f"{self.place} s'étend jusqu'à la colonne {match[1]} (au plus "
+                f"{self.limits.max_columns} colonnes, jusqu'à {_letter(self.limits.max_columns)}) : "
+                "supprimez les colonnes en trop."
+            )
+
+    def _cell(self, element: Any, row: int, cells: list[Any]) -> None:
+        reference = element.get("r")
+        if reference:
+            match = CELL_REFERENCE.fullmatch(reference)
+            if match is None or int(match[2]) != row:
+                raise ValueError(f"bad cell reference {reference}")
+            column = _column_index(match[1])
+        else:
+            column = len(cells) + 1
+        _check_column(row, column, self.limits, self.place)
+        if column <= len(cells):
+            raise ValueError("cells out of order")
+        value = self._value(element, row, column)
+        cells.extend([None] * (column - len(cells) - 1))
+        cells.append(value)
+
+    def _value(self, element: Any, row: int, column: int) -> Any:
+        kind = element.get("t", "n")
+        if kind == "inlineStr":
+            found = element.find("{*}is")
+            text = _text_of(found) if found is not None else ""
+        else:
+            found = element.find("{*}v")
+            raw = found.text if found is not None and found.text is not None else None
+            if raw is None:
+                return None
+            if kind == "s":
+                index = int(raw)
+                if not 0 <= index < len(self.strings):
+                    raise IndexError("no such shared string")
+                text = self.strings[index]
+            elif kind in ("str", "e"):
+                text = raw
+            elif kind == "b":
+                return raw.strip() in ("1", "true")
+            elif kind == "d":
+                return datetime.fromisoformat(raw.strip())
+            else:
+                return self._number(raw, int(element.get("s", "0")))
+        _check_text(text, row, column, self.limits, self.name)
+        return text
+
+    def _number(self, raw: str, style: int) -> int | Decimal | date | datetime:
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            raise ValueError(f"bad number {raw[:20]}") from None
+        if not value.is_finite():
+            raise ValueError("bad number")
+        if style in self.dates:
+            moment = from_excel(float(value), self.epoch)
+            if not isinstance(moment, datetime):
+                return value
+            return moment.date() if moment.time() == datetime.min.time() else moment
+        return int(value) if value == value.to_integral_value() else value
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - ord("A") + 1
+    return index
