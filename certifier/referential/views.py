@@ -50,12 +50,14 @@ def certification_detail(request: HttpRequest, number: str) -> HttpResponse:
         ),
         number=number.upper(),
     )
-    versions = certification.versions.prefetch_related(
-        "options",
-        Prefetch(
-            "blocks",
-            queryset=Block.objects.prefetch_related("methods", "competences__criteria"),
-        ),
+    versions = list(
+        certification.versions.prefetch_related(
+            "options",
+            Prefetch(
+                "blocks",
+                queryset=Block.objects.prefetch_related("methods", "competences__criteria"),
+            ),
+        )
     )
     today = timezone.localdate()
     return render(
@@ -63,12 +65,55 @@ def certification_detail(request: HttpRequest, number: str) -> HttpResponse:
         "referential/certification_detail.html",
         {
             "certification": certification,
-            "versions": versions,
+            "versions": [_methods_said_once(version) for version in versions],
+            "shared_options": _shared_options(versions),
+            "juries": _juries(certification.access_routes.all()),
             "registered": certification.is_registered_on(today),
             "can_edit": can_edit_referential(request.user),
             "can_read_history": can_read_history(request.user),
         },
     )
+
+
+def _juries(routes: Any) -> list[tuple[str, list[AccessRoute]]]:
+    """Each jury composition once, with the access routes it applies to (the registry repeats it)."""
+    juries: dict[str, list[AccessRoute]] = {}
+    for route in routes:
+        if route.is_open and route.jury_composition:
+            juries.setdefault(route.jury_composition, []).append(route)
+    return list(juries.items())
+
+
+def _shared_options(versions: list[CertificationVersion]) -> list[Option]:
+    """The options, said once for the certification when every version offers the same ones."""
+    offered = [[(option.code, option.title) for option in version.options.all()] for version in versions]
+    return (
+        list(versions[0].options.all()) if len(versions) > 1 and all(o == offered[0] for o in offered) else []
+    )
+
+
+def _methods_said_once(version: CertificationVersion) -> dict[str, Any]:
+    """The assessment methods shared by every block of a version, said once for the version, and
+    each block with its own methods (the registry repeats the shared ones under every block)."""
+    blocks = list(version.blocks.all())
+    said = [{(method.kind, method.description) for method in block.methods.all()} for block in blocks]
+    shared = set.intersection(*said) if len(blocks) > 1 else set()
+    common = (
+        [method for method in blocks[0].methods.all() if (method.kind, method.description) in shared]
+        if shared
+        else []
+    )
+    return {
+        "version": version,
+        "common_methods": common,
+        "blocks": [
+            (
+                block,
+                [method for method in block.methods.all() if (method.kind, method.description) not in shared],
+            )
+            for block in blocks
+        ],
+    }
 
 
 @role_required(Role.NATIONAL_ADMIN, Role.CPNEFP)

@@ -1,5 +1,6 @@
 """The public sheet of RNCP35729 carries every registry fact of domain.md §2."""
 
+import re
 from datetime import date
 
 import pytest
@@ -50,8 +51,18 @@ def test_sheet_lists_open_and_closed_access_routes(client, referential):
         "vae": True,
     }
     page = client.get(SHEET).content.decode()
-    assert "Par candidature individuelle</td><td>Non" in page
-    assert "Par expérience (VAE)</td><td>Oui" in page
+    assert 'Par candidature individuelle</td><td><span class="badge badge-neutral">Fermée</span>' in page
+    assert 'Par expérience (VAE)</td><td><span class="badge badge-ok">Ouverte</span>' in page
+
+
+def test_sheet_opens_on_a_table_of_contents_and_says_each_paragraph_once(client, referential):
+    page = client.get(SHEET).content.decode()
+    assert page.index('<nav class="toc"') < page.index('<h2 id="essentiel">')
+    for anchor in ("essentiel", "voies-acces", "statistiques"):
+        assert f'href="#{anchor}"' in page and f'id="{anchor}"' in page
+    paragraphs = re.findall(r"<(?:p|li|td)[^>]*>([^<]{40,})<", page)
+    assert [text for text in set(paragraphs) if paragraphs.count(text) > 1] == []
+    assert "Modalités d'évaluation communes à tous les blocs" in page
 
 
 def test_sheet_shows_blocks_competences_and_assessment_methods(client, referential):
