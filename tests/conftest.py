@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from certifier.pathways.models import AssessorAssignment
+from certifier.pathways.services import EnrolmentData
 from certifier.people.enums import OrganisationKind, Role
 from certifier.referential.models import Certification, CertificationVersion
 from certifier.referential.services import do_load_referential
@@ -112,3 +113,34 @@ def enrolments(users, organisations, referential):
 @pytest.fixture
 def own(enrolments):
     return enrolments["own"]
+
+
+@pytest.fixture
+def make_data(organisations, version):
+    """`make_data(first_name="Zoé")`: the values of a valid new enrolment, with overrides."""
+
+    def make(**overrides) -> EnrolmentData:
+        values = {
+            "birth_name": "Lefèvre",
+            "usage_name": "",
+            "first_name": "Éloïse",
+            "other_first_names": "Marie",
+            "sex": "F",
+            "birth_date": date(1998, 4, 2),
+            "birth_insee_code": "33063",
+            "email": "eloise.lefevre@test.example",
+            "employer": organisations["employer"],
+            "employee_number": "A1001",
+            "post": "Technicienne conseil",
+            "pre_recruitment_date": date(2025, 9, 1),
+            "version": version,
+            "option": version.options.get(code="allocataire"),
+            "access_route": "professional_contract",
+            "training_centre": organisations["crfp"],
+            "tutor_email": "",
+            "manager_email": "",
+            "start_date": date(2026, 1, 5),
+        }
+        return EnrolmentData(**(values | overrides))
+
+    return make

@@ -247,3 +247,30 @@ def test_an_update_that_changes_nothing_writes_nothing(users, make_data):
     do_update_enrolment(users["crfp_staff"], enrolment, make_data())
     assert AuditEvent.objects.count() == events
     assert enrolment.history.count() == 1
+
+
+def test_the_enrolment_form_save_costs_a_bounded_number_of_queries(
+    client_for, organisations, version, django_assert_max_num_queries
+):
+    client = client_for("crfp_staff")
+    data = {
+        "birth_name": "Petit",
+        "first_name": "Jules",
+        "sex": "M",
+        "birth_date": "14/02/1999",
+        "birth_insee_code": "33063",
+        "employer": organisations["employer"].pk,
+        "employee_number": "P42",
+        "pre_recruitment_date": "2025-10-01",
+        "version": version.pk,
+        "option": "allocataire",
+        "access_route": "continuing_education",
+        "training_centre": organisations["crfp"].pk,
+        "tutor_email": "nouveau.tuteur@caf.example",
+        "manager_email": "manager@test.example",
+        "start_date": "2026-01-12",
+    }
+    # session, user, roles, choices; checks; candidate, invited tutor and role, enrolment, with history and audit
+    with django_assert_max_num_queries(33):
+        response = client.post(reverse("pathways:enrolment_create"), data)
+    assert response.status_code == 302

@@ -161,3 +161,15 @@ def test_a_name_with_an_ampersand_does_not_break_the_pdf(enrolments, paths, orga
     organisations["employer"].save()
     request = do_draw_up_funding_request(None, enrolments["own"], pass_already_funded=False)
     assert "CAF Gironde & Landes" in pdf_text(funding_request_pdf(request))
+
+
+def test_the_funding_request_save_costs_a_bounded_number_of_queries(
+    client_for, enrolments, paths, django_assert_max_num_queries
+):
+    url = reverse("pathways:funding_request", args=[enrolments["own"].pk])
+    client_for("crfp_staff").post(url, {})
+    employer = client_for("employer_hr")
+    # the same number whatever the number of lines: one bulk insert, one delete
+    with django_assert_max_num_queries(21):
+        response = employer.post(url, {"pass_already_funded": "on"})
+    assert response.status_code == 302

@@ -30,7 +30,7 @@ def do_assign_assessor(
     if block is not None and block.version_id != enrolment.version_id:
         raise DomainError(f"Le bloc {block.code} n'appartient pas à la certification de l'inscription.")
     already = f"{assessor} est déjà affecté à ce candidat pour {_scope(block)}."
-    if AssessorAssignment.objects.filter(enrolment=enrolment, assessor=assessor, block=block).exists():
+    if _already_assigned(enrolment, assessor, block):
         raise DomainError(already)
     assignment = AssessorAssignment(enrolment=enrolment, assessor=assessor, block=block)
     try:
@@ -45,6 +45,10 @@ def do_assign_assessor(
         after={"assessor": str(assessor), "scope": _scope(block)},
     )
     return assignment
+
+
+def _already_assigned(enrolment: Enrolment, assessor: User, block: Block | None) -> bool:
+    return AssessorAssignment.objects.filter(enrolment=enrolment, assessor=assessor, block=block).exists()
 
 
 def _scope(block: Block | None) -> str:

@@ -44,10 +44,10 @@ def do_draw_up_funding_request(actor: Any, enrolment: Enrolment, pass_already_fu
         raise DomainError(
             "Une candidature par la VAE ne comporte pas de parcours de formation à prendre en charge."
         )
-    list(Enrolment.objects.select_for_update().filter(pk=enrolment.pk).values_list("pk"))
+    list(Enrolment.objects.select_for_update().filter(pk=enrolment.pk).order_by().values_list("pk"))
     rate = applicable_rate(enrolment.start_date).hourly_rate
     lines = funding_lines(_path_funding(enrolment), rate, pass_already_funded)
-    request = FundingRequest.objects.filter(enrolment=enrolment).first()
+    request = _existing_request(enrolment)
     before = _funding_summary(request) if request else None
     if request is None:
         request = FundingRequest(enrolment=enrolment)
@@ -80,6 +80,10 @@ def do_draw_up_funding_request(actor: Any, enrolment: Enrolment, pass_already_fu
         after=_funding_summary(request),
     )
     return request
+
+
+def _existing_request(enrolment: Enrolment) -> FundingRequest | None:
+    return FundingRequest.objects.filter(enrolment=enrolment).first()
 
 
 def _path_funding(enrolment: Enrolment) -> list[PathFunding]:

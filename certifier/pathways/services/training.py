@@ -120,9 +120,7 @@ def do_record_attendance(
     number of modules whose attendance changed."""
     if not can_edit_enrolment(actor, enrolment):
         raise NotAllowed("Seul le CRFP de l'inscription ou l'administrateur national saisit les présences.")
-    existing = {
-        attendance.module_id: attendance for attendance in enrolment.attendances.select_related("session")
-    }
+    existing = _attendances(enrolment)
     changed = 0
     for module, session in sessions.items():
         if session is not None and session.path_id != module.path_id:
@@ -136,6 +134,13 @@ def do_record_attendance(
     except IntegrityError:  # the same attendance recorded by another request in the meantime
         raise DomainError(CONCURRENT_ATTENDANCE) from None
     return changed
+
+
+def _attendances(enrolment: Enrolment) -> dict[int, Attendance]:
+    """The enrolment's attendances by module."""
+    return {
+        attendance.module_id: attendance for attendance in enrolment.attendances.select_related("session")
+    }
 
 
 def _set_attendance(

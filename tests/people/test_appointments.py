@@ -1,0 +1,109 @@
+"""Issue 7 §1.2: the tutor and the manager are two different people of the candidate's employer;
+an unknown address becomes an invited account that receives a link to choose its password."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from certifier.pathways.models import Enrolment
+from certifier.pathways.services import EnrolmentRefused, do_enrol, do_update_enrolment
+from certifier.people.enums import Role
+from certifier.people.models import Membership, User
+from tests.factories import MembershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def refusal(actor, data):
+    with pytest.raises(EnrolmentRefused) as raised:
+        do_enrol(actor, data)
+    assert not Enrolment.objects.filter(candidate__employee_number=data.employee_number).exists()
+    return raised.value.errors
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["crfp_staff", "national_admin", "assessor", "candidate"],
+)
+def test_someone_holding_another_role_cannot_be_appointed_tutor(users, make_data, persona):
+    memberships = Membership.objects.count()
+    errors = refusal(users["crfp_staff"], make_data(tutor_email=f"{persona}@test.example"))
+    assert errors == {
+        "tutor_email": "Le tuteur doit être une personne de l'organisme employeur du candidat : cette adresse "
+        "est celle d'un compte qui exerce un autre rôle sur la plateforme."
+    }
+    assert Membership.objects.count() == memberships
+
+
+def test_another_employers_hr_cannot_be_appointed_manager(users, organisations, make_data):
+    other_hr = MembershipFactory(
+        user__email="rh@cpam.example", organisation=organisations["other_employer"], role=Role.EMPLOYER_HR
+    ).user
+    errors = refusal(users["crfp_staff"], make_data(manager_email=other_hr.email.upper()))
+    assert list(errors) == ["manager_email"]
+    assert errors["manager_email"].startswith("Le manager doit être une personne de l'organisme employeur")
+
+
+def test_the_tutor_and_the_manager_must_be_two_people(users, make_data):
+    errors = refusal(
+        users["crfp_staff"], make_data(tutor_email="nouveau@caf.example", manager_email="Nouveau@CAF.example")
+    )
+    assert errors == {
+        "manager_email": "Le tuteur et le manager doivent être deux personnes différentes : "
+        "chacun signe le carnet de suivi."
+    }
+    assert not User.objects.filter(email="nouveau@caf.example").exists()
+
+
+def test_the_employers_own_people_may_be_appointed(users, make_data):
+    enrolment, invited = do_enrol(
+        users["crfp_staff"],
+        make_data(tutor_email="employer_hr@test.example", manager_email="manager@test.example"),
+    )
+    assert (enrolment.tutor, enrolment.manager, invited) == (users["employer_hr"], users["manager"], [])
+
+
+def test_a_crfp_cannot_appoint_itself_when_editing_an_enrolment(users, own, make_data):
+    data = make_data(employee_number=own.candidate.employee_number, tutor_email="crfp_staff@test.example")
+    with pytest.raises(EnrolmentRefused) as raised:
+        do_update_enrolment(users["crfp_staff"], own, data)
+    assert "tutor_email" in raised.value.errors
+    own.refresh_from_db()
+    assert own.tutor == users["tutor"]
+
+
+def test_an_invited_tutor_receives_a_link_and_chooses_a_password(
+    users, organisations, make_data, mailoutbox, django_capture_on_commit_callbacks, client
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        do_enrol(users["crfp_staff"], make_data(tutor_email="nouvelle.tutrice@caf.example"))
+    assert [message.to for message in mailoutbox] == [["nouvelle.tutrice@caf.example"]]
+    body = mailoutbox[0].body
+    assert "12 caractères au moins" in body
+    link = re.search(r"http://\S+/mot-de-passe/\S+/", body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    form_page = client.get("/" + path, follow=True)
+    assert form_page.status_code == 200
+    assert form_page.context["validlink"]
+    url = form_page.redirect_chain[-1][0] if form_page.redirect_chain else "/" + path
+    too_short = client.post(url, {"new_password1": "court-123", "new_password2": "court-123"})
+    assert too_short.status_code == 200
+    assert not User.objects.get(email="nouvelle.tutrice@caf.example").has_usable_password()
+    done = client.post(
+        url, {"new_password1": "une-phrase-de-passe-longue", "new_password2": "une-phrase-de-passe-longue"}
+    )
+    assert done["Location"] == reverse("people:login")
+    tutor = User.objects.get(email="nouvelle.tutrice@caf.example")
+    assert tutor.check_password("une-phrase-de-passe-longue")
+    # the link serves once
+    assert not client.get(url).context["validlink"]
+
+
+def test_no_invitation_leaves_when_the_enrolment_is_refused(
+    users, make_data, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(EnrolmentRefused):
+        do_enrol(users["crfp_staff"], make_data(tutor_email="x@caf.example", birth_name="12345 ###"))
+    assert mailoutbox == []
+    assert not User.objects.filter(email="x@caf.example").exists()
