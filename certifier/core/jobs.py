@@ -72,9 +72,23 @@ def start(kind: JobKind, actor: Any, upload: File[Any]) -> Job:
     return job
 
 
+def busy(kind: JobKind) -> bool:
+    """Whether a job of `kind` is waiting or running (a dead worker's job does not count)."""
+    alive = Q(status=JobStatus.PENDING) | Q(
+        status=JobStatus.RUNNING, heartbeat__gte=timezone.now() - STALLED_AFTER
+    )
+    return Job.objects.filter(alive, kind=kind).exists()
+
+
 def _enqueue(job: Job) -> None:
     task = TASKS[job.kind]
     transaction.on_commit(lambda: task.enqueue(job.pk))
+
+
+def run_now(kind: JobKind, actor: Any, file_name: str, work: Work) -> Job:
+    """Run a job in this process (a management command): same lock, progress and outcome as the worker."""
+    job = Job.objects.create(kind=kind, started_by=actor, file_name=file_name[:255])
+    return run(job.pk, work)
 
 
 def run(job_id: int, work: Work) -> Job:

@@ -31,6 +31,12 @@ from .enums import AccessRouteKind, Scheme
 from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
 
 PROGRESS_EVERY = 1000
+# One sheet of the real export holds a few hundred elements and tens of kilobytes: these bounds keep
+# the memory of a hostile file flat (everything outside the sheets is freed as it is read).
+MAX_SHEET_ELEMENTS = 50_000
+MAX_SHEET_BYTES = 20_000_000
+# Sheets written per transaction: well under a second, so that sign-ins never wait for the import.
+WRITE_BATCH = 50
 RNCP_VERSION_CODE = "rncp"
 RNCP_VERSION_LABEL = "Référentiel enregistré au RNCP"
 
@@ -443,19 +449,58 @@ def open_export(path: Path) -> Iterator[IO[bytes]]:
             yield stream
 
 
+class _CountingReader:
+    """A stream that counts the bytes read from it, to bound the size of one sheet."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.count = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.count += len(data)
+        return data
+
+
 def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
-    """Yield each FICHE element once complete, then free it (and what precedes it) to keep memory flat."""
+    """Yield each FICHE element once complete, then free it. Whatever lies outside the sheets (known
+    or not) is freed as soon as it is read, and one sheet is bounded in size: memory stays flat
+    whatever the file holds."""
     # Entities are never expanded and nothing is fetched: an export has no DTD (checked below).
     # huge_tree stays off: libxml2's 10 MB limit per text node is far above any registry text.
+    reader = _CountingReader(stream)
     context = etree.iterparse(
-        stream, events=("end",), tag="FICHE", resolve_entities=False, no_network=True, load_dtd=False
+        reader,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
     )
+    depth = index = elements = start = 0  # depth: FICHE elements open (a FICHE may hold a FICHE)
     try:
-        for _, fiche in context:
-            yield fiche
-            fiche.clear(keep_tail=False)
-            while fiche.getprevious() is not None:
-                del fiche.getparent()[0]
+        for event, element in context:
+            if event == "start":
+                if element.tag == "FICHE":
+                    if depth == 0:
+                        index, elements, start = index + 1, 0, reader.count
+                    depth += 1
+            elif depth == 0:
+                _free(element)
+            elif element.tag == "FICHE" and depth == 1:
+                depth = 0
+                yield element
+                _free(element)
+            else:
+                depth -= element.tag == "FICHE"
+                elements += 1
+                if elements > MAX_SHEET_ELEMENTS or reader.count - start > MAX_SHEET_BYTES:
+                    raise RegistryError(
+                        f"Fiche n° {index} (ligne {element.sourceline}) : plus de "
+                        f"{thousands(MAX_SHEET_ELEMENTS)} éléments ou de {MAX_SHEET_BYTES // 1_000_000} Mo ; "
+                        "une fiche du registre est bien plus petite."
+                    )
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else "?"
         raise RegistryError(f"Fichier XML invalide ou tronqué (ligne {line}) : {error.msg}.") from error
@@ -464,6 +509,17 @@ def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
             f"Lecture du fichier impossible (archive ou fichier corrompu) : {error}."
         ) from error
     _check_document(context.root)
+
+
+def _free(element: etree._Element) -> None:
+    """Release a read element and the siblings read before it (all of them already handled)."""
+    element.clear(keep_tail=False)  # type: ignore[call-arg]  # missing from lxml-stubs
+    while element.getprevious() is not None:
+        del element.getparent()[0]  # type: ignore[union-attr]  # a previous sibling has a parent
+
+
+def thousands(number: int) -> str:
+    return f"{number:,}".replace(",", " ")
 
 
 def _check_document(root: etree._Element | None) -> None:
@@ -477,34 +533,70 @@ def _check_document(root: etree._Element | None) -> None:
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def do_import_registry(
-    path: Path, numbers: Collection[str] | None = None, progress: Callable[[int], None] | None = None
-) -> ImportSummary:
-    """Import every sheet of the export (or only `numbers`), all or nothing; idempotent.
+Progress = Callable[[int, int | None], None]
 
-    `progress` is called with the number of sheets read every PROGRESS_EVERY sheets.
-    """
+
+def do_import_registry(
+    path: Path, numbers: Collection[str] | None = None, progress: Progress | None = None
+) -> ImportSummary:
+    """Import every sheet of the export (or only `numbers`); idempotent.
+
+    The whole file is read and checked first, without writing: a malformed or truncated file imports
+    nothing. It is then read again and written in short transactions of `WRITE_BATCH` sheets, so that
+    other users never wait for the database. `progress(done, total)` is called every PROGRESS_EVERY
+    sheets: (sheets read, None) while checking, then (sheets written, sheets to write)."""
     wanted = _requested(numbers or [])
-    reason = f"Import du registre RNCP ({path.name})"
     summary = ImportSummary()
     seen: dict[str, int] = {}
-    with open_export(path) as stream, transaction.atomic():
-        for index, fiche in enumerate(iter_fiches(stream), start=1):
-            summary.read = index
-            if progress is not None and index % PROGRESS_EVERY == 0:
-                progress(index)
-            if wanted and sheet_number(fiche) not in wanted:
-                continue
-            sheet = parse_sheet(fiche, index)
-            if sheet.number in seen:
-                raise RegistryError(
-                    f"Fiche n° {index} ({sheet.number}) : ce numéro figure déjà dans la fiche n° {seen[sheet.number]}."
-                )
-            seen[sheet.number] = index
-            summary.add(_store(sheet, reason))
-        if missing := sorted(wanted - seen.keys()):
-            raise RegistryError(f"Fiche(s) absente(s) du fichier : {', '.join(missing)}.")
+    for index, sheet in _sheets(path, wanted):
+        summary.read = index
+        if progress is not None and index % PROGRESS_EVERY == 0:
+            progress(index, None)
+        if sheet is None:
+            continue
+        if sheet.number in seen:
+            raise RegistryError(
+                f"Fiche n° {index} ({sheet.number}) : ce numéro figure déjà dans la fiche n° {seen[sheet.number]}."
+            )
+        seen[sheet.number] = index
+    if missing := sorted(wanted - seen.keys()):
+        raise RegistryError(f"Fiche(s) absente(s) du fichier : {', '.join(missing)}.")
+    writer = _Writer(f"Import du registre RNCP ({path.name})", summary, len(seen), progress)
+    for _, sheet in _sheets(path, wanted):
+        if sheet is not None:
+            writer.add(sheet)
+    writer.flush()
     return summary
+
+
+def _sheets(path: Path, wanted: set[str]) -> Iterator[tuple[int, Sheet | None]]:
+    """(index, sheet) for each FICHE of the export; None for a sheet not wanted."""
+    with open_export(path) as stream:
+        for index, fiche in enumerate(iter_fiches(stream), start=1):
+            yield index, None if wanted and sheet_number(fiche) not in wanted else parse_sheet(fiche, index)
+
+
+class _Writer:
+    """Stores checked sheets by batches, each batch in one short transaction."""
+
+    def __init__(self, reason: str, summary: ImportSummary, total: int, progress: Progress | None) -> None:
+        self.reason, self.summary, self.total, self.progress = reason, summary, total, progress
+        self.batch: list[Sheet] = []
+        self.written = 0
+
+    def add(self, sheet: Sheet) -> None:
+        self.batch.append(sheet)
+        if len(self.batch) >= WRITE_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        with transaction.atomic():
+            for sheet in self.batch:
+                self.summary.add(_store(sheet, self.reason))
+        before, self.written = self.written, self.written + len(self.batch)
+        self.batch = []
+        if self.progress is not None and before // PROGRESS_EVERY < self.written // PROGRESS_EVERY:
+            self.progress(self.written, self.total)
 
 
 def _requested(numbers: Collection[str]) -> set[str]:

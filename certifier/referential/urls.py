@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import registry_views, views
 
 app_name = "referential"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path(
         "certifications/<str:number>/historique/", views.certification_history, name="certification_history"
     ),
+    path("registre/import/", registry_views.registry_upload, name="registry_upload"),
     path("referentiel/criteres/<int:pk>/modifier/", views.criterion_edit, name="criterion_edit"),
     path(
         "referentiel/competences/<int:competence_pk>/criteres/ajouter/",

@@ -467,4 +467,4 @@ def test_progress_is_reported_on_stderr(sample, monkeypatch):
 
     _, err = run(sample)
 
-    assert err.splitlines() == ["5 fiches lues…", "10 fiches lues…"]
+    assert err.splitlines() == ["5 fiches lues…", "10 fiches lues…", "12 fiches enregistrées sur 12…"]

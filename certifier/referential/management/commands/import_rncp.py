@@ -3,13 +3,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from certifier.referential.registry import ImportSummary, RegistryError, do_import_registry
+from certifier.core import jobs
+from certifier.core.enums import JobKind, JobStatus
+from certifier.core.models import Job
+from certifier.referential.jobs import import_registry
+from certifier.referential.registry import thousands
 
 
 class Command(BaseCommand):
     help = (
         "Importe l'export XML du registre de France compétences (fichier .xml ou archive .zip), "
-        "en entier ou pour les fiches demandées ; tout ou rien, sans effet s'il est relancé."
+        "en entier ou pour les fiches demandées ; tout ou rien, sans effet s'il est relancé. "
+        "Un seul import du registre à la fois (commande ou page d'import)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,26 +32,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, file: Path, numbers: list[str], **options: Any) -> None:
-        try:
-            summary = do_import_registry(file, numbers, progress=self._progress)
-        except RegistryError as error:
-            raise CommandError(f"{error} Rien n'a été importé.") from error
-        self.stdout.write(describe(summary))
+        def work(job: Job, progress: jobs.Progress) -> jobs.Outcome:
+            def report(done: int, total: int | None) -> None:
+                progress(done, total)
+                self._progress(done, total)
 
-    def _progress(self, read: int) -> None:
-        self.stderr.write(f"{_thousands(read)} fiches lues…")
+            return import_registry(file, numbers, report)
 
+        job = jobs.run_now(JobKind.REGISTRY_IMPORT, None, file.name, work)
+        if job.status == JobStatus.FAILED:
+            raise CommandError(job.outcome)
+        self.stdout.write(job.outcome)
 
-def describe(summary: ImportSummary) -> str:
-    return (
-        f"{_count(summary.read, 'fiche lue', 'fiches lues')}, {_count(summary.created, 'créée', 'créées')}, "
-        f"{_count(summary.updated, 'modifiée', 'modifiées')}, {_count(summary.unchanged, 'inchangée', 'inchangées')}."
-    )
-
-
-def _count(number: int, singular: str, plural: str) -> str:
-    return f"{_thousands(number)} {singular if number == 1 else plural}"
-
-
-def _thousands(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
+    def _progress(self, done: int, total: int | None) -> None:
+        if total is None:
+            self.stderr.write(f"{thousands(done)} fiches lues…")
+        else:
+            self.stderr.write(f"{thousands(done)} fiches enregistrées sur {thousands(total)}…")
