@@ -1,8 +1,9 @@
-"""What the enrolment list shows beyond the enrolment itself: progress, sorting, export.
+"""What the lists show beyond their rows: the enrolments' progress, sorting, export.
 
 The progress reads the block decisions and logbook attestations of the app above (assessments)
 through the enrolment's reverse relations, so that pathways does not import it."""
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
@@ -10,17 +11,21 @@ from django.db.models.functions import Coalesce, NullIf
 
 from certifier.referential.models import Block
 
-from .models import AssessorAssignment, Enrolment
+from .models import AssessorAssignment, Enrolment, TrainingSession
 
-# ?tri= value → column heading and ordering; "-value" sorts the other way.
-SORTS: dict[str, tuple[str, list[str]]] = {
-    "nom": ("Candidat", ["sort_name", "candidate__first_name"]),
-    "employeur": ("Employeur", ["candidate__employer__name", "sort_name"]),
-    "crfp": ("CRFP", ["training_centre__name", "sort_name"]),
-    "entree": ("Entrée en parcours", ["start_date", "sort_name"]),
-    "avancement": ("Avancement", ["validated_blocks", "has_assessor", "sort_name"]),
+# ?tri= value → ordering; "-value" sorts the other way. The first key, reversed, is the default.
+ENROLMENT_SORTS: dict[str, list[str]] = {
+    "entree": ["start_date", "sort_name"],
+    "nom": ["sort_name", "candidate__first_name"],
+    "employeur": ["candidate__employer__name", "sort_name"],
+    "crfp": ["training_centre__name", "sort_name"],
+    "avancement": ["validated_blocks", "has_assessor", "sort_name"],
 }
-DEFAULT_SORT = "-entree"
+SESSION_SORTS: dict[str, list[str]] = {
+    "debut": ["start_date", "path__position"],
+    "parcours": ["path__title", "start_date"],
+    "crfp": ["training_centre__name", "start_date"],
+}
 # ?suivi= value of the list restricted to the candidates without an assessor (linked from the home page).
 WITHOUT_ASSESSOR = "sans-evaluateur"
 EXPORT_HEADERS = [
@@ -75,18 +80,41 @@ def _model_above(relation: str) -> Any:
     return Enrolment._meta.get_field(relation).related_model
 
 
-def sort_key(requested: str | None) -> str:
-    return requested if requested and requested.lstrip("-") in SORTS else DEFAULT_SORT
+def sort_key(requested: str | None, sorts: dict[str, list[str]]) -> str:
+    """The `?tri=` asked for if it is one of the list's, else the latest first."""
+    return requested if requested and requested.lstrip("-") in sorts else f"-{next(iter(sorts))}"
 
 
-def ordered(enrolments: QuerySet[Enrolment], key: str) -> QuerySet[Enrolment]:
+def ordered(rows: QuerySet[Any], key: str, sorts: dict[str, list[str]]) -> QuerySet[Any]:
     descending = key.startswith("-")
-    fields = SORTS[key.lstrip("-")][1]
-    return enrolments.order_by(*[f"-{field}" if descending else field for field in fields], "pk")
+    fields = sorts[key.lstrip("-")]
+    return rows.order_by(*[f"-{field}" if descending else field for field in fields], "pk")
 
 
 def without_assessor(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     return enrolments.filter(~Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk"))))
+
+
+SESSION_HEADERS = ["Parcours", "CRFP", "Début", "Fin", "État"]
+
+
+def session_state(session: TrainingSession, today: date) -> str:
+    if session.start_date > today:
+        return "À venir"
+    return "En cours" if session.end_date >= today else "Terminée"
+
+
+def session_rows(sessions: QuerySet[TrainingSession], today: date) -> list[list[Any]]:
+    return [
+        [
+            session.path.title,
+            session.training_centre.name,
+            session.start_date,
+            session.end_date,
+            session_state(session, today),
+        ]
+        for session in sessions
+    ]
 
 
 def export_rows(enrolments: QuerySet[Enrolment]) -> list[list[Any]]:

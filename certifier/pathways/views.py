@@ -7,6 +7,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from certifier.core.downloads import attachment
 from certifier.core.excel import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, table_xlsx
@@ -87,10 +88,11 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     waiting_only = request.GET.get("suivi") == listing.WITHOUT_ASSESSOR
     if waiting_only:
         enrolments = listing.without_assessor(enrolments)
-    sort = listing.sort_key(request.GET.get("tri"))
-    enrolments = listing.ordered(listing.with_progress(enrolments), sort)
+    sort = listing.sort_key(request.GET.get("tri"), listing.ENROLMENT_SORTS)
+    enrolments = listing.ordered(listing.with_progress(enrolments), sort, listing.ENROLMENT_SORTS)
     if request.GET.get("format") in EXPORTS:
-        return _export(enrolments, request.GET["format"])
+        rows = listing.export_rows(enrolments)
+        return _export("Inscriptions", listing.EXPORT_HEADERS, rows, request.GET["format"])
     page = _page(enrolments, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -113,13 +115,12 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export(enrolments: QuerySet[Enrolment], extension: str) -> HttpResponse:
-    """The list as shown (same scope, filters and order), every page of it."""
-    rows = listing.export_rows(enrolments)
+def _export(title: str, headers: list[str], rows: list[list[Any]], extension: str) -> HttpResponse:
+    """A list as shown (same scope, filters and order), every page of it."""
+    filename = f"{title.lower()}.{extension}"
     if extension == "xlsx":
-        content = table_xlsx("Inscriptions", listing.EXPORT_HEADERS, rows)
-        return attachment(content, "inscriptions.xlsx", XLSX_CONTENT_TYPE)
-    return attachment(table_csv(listing.EXPORT_HEADERS, rows), "inscriptions.csv", CSV_CONTENT_TYPE)
+        return attachment(table_xlsx(title, headers, rows), filename, XLSX_CONTENT_TYPE)
+    return attachment(table_csv(headers, rows), filename, CSV_CONTENT_TYPE)
 
 
 def _page(enrolments: QuerySet[Enrolment], number: str | None) -> Page[Enrolment]:
@@ -321,9 +322,24 @@ def funding_request_document(request: HttpRequest, pk: int, extension: str) -> H
 
 @role_required(*ENROLLING)
 def session_list(request: HttpRequest) -> HttpResponse:
-    sessions = TrainingSession.objects.select_related("path", "training_centre")
+    sort = listing.sort_key(request.GET.get("tri"), listing.SESSION_SORTS)
+    sessions = listing.ordered(
+        TrainingSession.objects.select_related("path", "training_centre"), sort, listing.SESSION_SORTS
+    )
+    today = timezone.localdate()
+    if request.GET.get("format") in EXPORTS:
+        rows = listing.session_rows(sessions, today)
+        return _export("Sessions", listing.SESSION_HEADERS, rows, request.GET["format"])
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "pathways/session_list.html", {"page": page})
+    rows = [(session, listing.session_state(session, today)) for session in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "pathways/session_list.html",
+        {"page": page, "rows": rows, "sort": sort, "query": query.urlencode()},
+    )
 
 
 @role_required(*ENROLLING)

@@ -3,12 +3,15 @@ shows (same scope, filters and order), every page of it, and nothing else."""
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from certifier.pathways.models import AssessorAssignment
+from certifier.pathways.models import AssessorAssignment, TrainingPath
+from certifier.pathways.services import do_create_training_session, do_load_training_paths
 from tests.factories import CandidateFactory, EnrolmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +106,36 @@ def test_sorting_by_progress_puts_the_candidates_without_an_assessor_first(clien
     page = client_for("crfp_staff").get(LIST, {"tri": "avancement"}).content.decode()
     assert page.index("MARTEL") < page.index("ABADIE")
     assert page.index("ZOLA") < page.index("MARTIN")
+
+
+@pytest.fixture
+def sessions(organisations, users, referential):
+    do_load_training_paths()
+    today = timezone.localdate()
+    made = {}
+    for kind, start, end in (
+        ("pass", today - timedelta(days=60), today - timedelta(days=30)),
+        ("premss", today - timedelta(days=2), today + timedelta(days=2)),
+        ("option", today + timedelta(days=30), today + timedelta(days=40)),
+    ):
+        path = TrainingPath.objects.filter(kind=kind).first()
+        made[kind] = do_create_training_session(users["crfp_staff"], path, organisations["crfp"], start, end)
+    return made
+
+
+def test_the_session_list_says_each_sessions_state_and_sorts_by_start(client_for, sessions):
+    client = client_for("crfp_staff")
+    page = client.get(reverse("pathways:session_list")).content.decode()
+    assert page.index("À venir") < page.index("En cours") < page.index("Terminée")  # latest first
+    assert '<span class="badge badge-info">En cours</span>' in page
+    ascending = client.get(reverse("pathways:session_list"), {"tri": "debut"}).content.decode()
+    assert ascending.index("Terminée") < ascending.index("À venir")
+
+
+def test_the_session_export_holds_the_sessions_in_the_order_shown(client_for, sessions):
+    response = client_for("crfp_staff").get(
+        reverse("pathways:session_list"), {"tri": "debut", "format": "csv"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["Parcours", "CRFP", "Début", "Fin", "État"]
+    assert [row[4] for row in rows[1:]] == ["Terminée", "En cours", "À venir"]
