@@ -85,7 +85,6 @@ def _minutes_field(label: str) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         min_value=0,
-        max_value=1000,
         required=False,
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
         error_messages={"invalid": "Saisissez un nombre entier."},

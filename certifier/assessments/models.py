@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from certifier.core.models import ConfirmedDecision
 from certifier.pathways.models import Enrolment
 from certifier.referential.models import AssessmentMethod, Block, Competence, Criterion
 
@@ -187,26 +188,16 @@ class BlockDecisionQuerySet(models.QuerySet["BlockDecision"]):
         return self.filter(~models.Exists(newer))
 
 
-class BlockDecision(models.Model):
-    """The engine proposes, the assessor confirms (or overrides with a reason): both values are kept
-    with the rule set that made the proposal. Append-only: a new decision supersedes the last one."""
+class BlockDecision(ConfirmedDecision):
+    """The engine proposes a block's status, the assessor (or, later, a jury) confirms it or
+    overrides it with a reason. Capitalisation (D18) reads this one table, whatever the source."""
 
     enrolment = models.ForeignKey(
         Enrolment, verbose_name="inscription", on_delete=models.PROTECT, related_name="block_decisions"
     )
     block = models.ForeignKey(Block, verbose_name="bloc", on_delete=models.PROTECT, related_name="+")
     proposed_status = models.CharField("proposition du moteur", max_length=20, choices=BlockStatus.choices)
-    confirmed_status = models.CharField(
-        "décision de l'évaluateur", max_length=20, choices=BlockStatus.choices
-    )
-    override_reason = models.TextField("motif de la décision différente", blank=True)
-    explanation = models.TextField("explication du moteur")
-    record = models.JSONField("données soumises au moteur")
-    rule_set_id = models.CharField("jeu de règles", max_length=50)
-    rule_set_version = models.PositiveIntegerField("version du jeu de règles")
-    rule_set_hash = models.CharField("empreinte du jeu de règles", max_length=80)
-    decided_by = _user("décidée par")
-    decided_at = models.DateTimeField("décidée le", auto_now_add=True)
+    confirmed_status = models.CharField("décision confirmée", max_length=20, choices=BlockStatus.choices)
 
     history = HistoricalRecords()
     objects = BlockDecisionQuerySet.as_manager()
@@ -229,7 +220,3 @@ class BlockDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.block.code} : {self.get_confirmed_status_display()}"
-
-    @property
-    def is_override(self) -> bool:
-        return self.proposed_status != self.confirmed_status

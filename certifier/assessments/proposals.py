@@ -17,7 +17,7 @@ from certifier.referential.models import Block, Competence
 
 from .enums import BlockStatus, CompetenceStatus
 from .models import BlockDecision, CriterionResult
-from .rules import AssessedCompetence, block_explanation, decision_record
+from .rules import AssessedCompetence, decision_record
 
 ACQUIRED = {True: CompetenceStatus.ACQUIRED, False: CompetenceStatus.NOT_ACQUIRED}
 
@@ -37,9 +37,15 @@ class CompetenceProposal:
 
 @dataclass(frozen=True)
 class BlockProposal:
+    """The engine's answer for one block, as data: its status, how many of its competences are
+    acquired and still pending out of how many, each competence, and the explanation's sentence
+    about this block (never cut out of the whole explanation)."""
+
     block: Block
     status: BlockStatus
     acquired: int
+    pending: int
+    total: int
     competences: list[CompetenceProposal]
     explanation: str
 
@@ -86,17 +92,14 @@ def propose(enrolment: Enrolment, blocks: Sequence[Block]) -> Proposal:
     rules = rule_set(enrolment.version.rule_set)
     known = capitalised_codes(enrolment) & {block["code"] for block in rules.document["blocks"]}
     record = decision_record(str(enrolment.pk), competences, results, known)
-    output = rules.decide(record).output
-    codes = list(output["blocks"])
+    decision = rules.decide(record)
     return Proposal(
         {
-            block.code: _block_proposal(
-                block, output, results, block_explanation(output["explanation"], codes, block.code)
-            )
+            block.code: _block_proposal(block, decision.output, results, decision.block_sentences[block.code])
             for block in blocks
         },
         record,
-        output["rules"],
+        decision.output["rules"],
     )
 
 
@@ -118,4 +121,13 @@ def _block_proposal(
             )
         )
     summary = output["blocks"][block.code]
-    return BlockProposal(block, BlockStatus(summary["status"]), summary["acquired"], competences, explanation)
+    pending = sum(1 for competence in competences if competence.status == CompetenceStatus.PENDING)
+    return BlockProposal(
+        block,
+        BlockStatus(summary["status"]),
+        summary["acquired"],
+        pending,
+        summary["competences"],
+        competences,
+        explanation,
+    )

@@ -3,6 +3,7 @@ attestation count (D10), which record the decision engine reads (D14–D18)."""
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from .enums import BlockStatus
@@ -80,6 +81,83 @@ def requirements_of(method: "AssessmentMethod") -> MethodRequirements:
         method.questioning_throughout,
         method.min_competences_covered,
     )
+
+
+# Plausible bounds of one observation, from what D11–D13 require of it (20 minutes of a reception
+# situation, two interviews and five letters, a 15-minute questioning interview, a 1 h 30 observation)
+# with a wide margin: a situation or an observation lasts at most a working day (8 h, 24 times the
+# 20 minutes and 5 times the 1 h 30); a questioning interview at most 1 h 30 (6 times the 15 minutes:
+# longer, it is no longer an interview but a second observation); at most 100 interviews or letters a
+# day (50 times the two interviews, 20 times the five letters). Above, the figure is a typing error.
+MAX_SITUATION_MINUTES = 480
+MAX_OBSERVATION_MINUTES = 480
+MAX_QUESTIONING_MINUTES = 90
+MAX_COUNT = 100
+
+
+def implausible_values(requirements: MethodRequirements, observed: Observed) -> list[tuple[str, str]]:
+    """The figures of an observation no real observation gives (negative, or beyond the bounds
+    above), each with the field it is about and a French message naming it."""
+    refusals = []
+    for requirement in requirements.situation_kinds():
+        value = observed.situations.get(requirement.kind, 0)
+        name = SITUATION_NAMES.get(requirement.kind, requirement.kind)
+        if requirement.minutes is not None:
+            refusal = _minutes_refusal(f"{name} (durée observée)", value, MAX_SITUATION_MINUTES)
+        else:
+            refusal = _count_refusal(f"{name} (nombre)", value, MAX_COUNT)
+        if refusal:
+            refusals.append((requirement.kind, refusal))
+    for field, label, figure, limit in (
+        (
+            "observation_minutes",
+            "Durée de l'observation",
+            observed.observation_minutes,
+            MAX_OBSERVATION_MINUTES,
+        ),
+        (
+            "questioning_minutes",
+            "Durée du questionnement",
+            observed.questioning_minutes,
+            MAX_QUESTIONING_MINUTES,
+        ),
+    ):
+        refusal = _minutes_refusal(label, figure or 0, limit)
+        if refusal:
+            refusals.append((field, refusal))
+    return refusals
+
+
+def _minutes_refusal(label: str, minutes: int, limit: int) -> str | None:
+    if minutes < 0:
+        return f"{label} : une durée ne peut pas être négative."
+    if minutes > limit:
+        return (
+            f"{label} : {duration(minutes)} n'est pas plausible pour une épreuve, au plus {duration(limit)}."
+        )
+    return None
+
+
+def _count_refusal(label: str, count: int, limit: int) -> str | None:
+    if count < 0:
+        return f"{label} : un nombre ne peut pas être négatif."
+    if count > limit:
+        return f"{label} : {count} n'est pas plausible pour une épreuve, au plus {limit}."
+    return None
+
+
+def evidence_date_refusal(label: str, day: date, start: date, today: date) -> str | None:
+    """Evidence dates fall between the candidate's entry into the path and today."""
+    if day < start:
+        return f"{label} : le {_day(day)} précède l'entrée en parcours du candidat, le {_day(start)}."
+    if day > today:
+        return f"{label} : le {_day(day)} est postérieur à aujourd'hui."
+    return None
+
+
+def _day(day: date) -> str:
+    """« 01/01/0001 »: strftime writes the year 1 as « 1 »."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def observation_refusals(requirements: MethodRequirements, observed: Observed) -> list[str]:
@@ -203,19 +281,6 @@ def decision_record(
             block = criteria.setdefault(competence.block_code, {})
             block[str(competence.number)] = [results[criterion] for criterion in ids]
     return {"candidate": candidate, "criteria": criteria, "capitalised": sorted(set(capitalised))}
-
-
-def block_explanation(explanation: str, codes: Sequence[str], code: str) -> str:
-    """The sentence of one block in the engine's explanation, which has one per block:
-    « … Bloc RNCP35729BC01 validé : 5 compétences acquises sur 6, il en faut au moins 5 (80 %). Bloc … »."""
-    starts = sorted(
-        position for position in (explanation.find(f"Bloc {other} ") for other in codes) if position >= 0
-    )
-    start = explanation.find(f"Bloc {code} ")
-    if start < 0:
-        return ""
-    end = next((position for position in starts if position > start), len(explanation))
-    return explanation[start:end].strip()
 
 
 def override_refusal(proposed: str, confirmed: str, reason: str) -> str | None:

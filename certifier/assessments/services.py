@@ -8,11 +8,12 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from certifier.core.audit import record_event
+from certifier.core.audit import record_event, record_events
 from certifier.core.changes import apply_changes, save_attributed
-from certifier.core.enums import AuditAction
-from certifier.core.models import DomainError
+from certifier.core.enums import AuditAction, DecisionSource
+from certifier.core.models import DomainError, NotAllowed
 from certifier.pathways.models import Enrolment
 from certifier.referential.enums import AssessmentMethodKind
 from certifier.referential.models import AssessmentMethod, Block, Competence, Criterion
@@ -21,16 +22,30 @@ from .enums import CONFIRMED_STATUSES, Signatory
 from .models import Attestation, BlockDecision, CriterionResult, Observation
 from .permissions import can_assess, missing_signature, signatories
 from .proposals import propose
-from .rules import Observed, observation_shortfalls, override_refusal, requirements_of
+from .rules import (
+    Observed,
+    evidence_date_refusal,
+    implausible_values,
+    observation_shortfalls,
+    override_refusal,
+    requirements_of,
+)
+
+ASSESSOR_ONLY = "Seul un évaluateur affecté au candidat pour ce bloc peut l'évaluer."
+SIGNATORIES_ONLY = "Seuls le tuteur et le manager du candidat écrivent dans son carnet de suivi."
 
 
-class ObservationRefused(DomainError):
-    """An observation that does not meet its method; `shortfalls` pairs what each reason is about
-    (a situation kind or a requirement) with its French message."""
+class EvidenceRefused(DomainError):
+    """Evidence refused field by field: `shortfalls` pairs what each reason is about (a form field,
+    a situation kind or a requirement) with its French message."""
 
     def __init__(self, shortfalls: list[tuple[str, str]]) -> None:
         super().__init__(" ".join(message for _, message in shortfalls))
         self.shortfalls = shortfalls
+
+
+class ObservationRefused(EvidenceRefused):
+    """An observation that does not meet its method, or whose figures are not plausible."""
 
 
 class OverrideWithoutReason(DomainError):
@@ -69,14 +84,14 @@ class CriterionScore:
 @transaction.atomic
 def do_record_attestation(actor: Any, enrolment: Enrolment, data: AttestationData) -> Attestation:
     """The tutor (or the manager) records an attestation and signs it in that capacity."""
-    capacities = signatories(actor, enrolment)
-    if not capacities:
-        raise DomainError("Seuls le tuteur et le manager du candidat attestent dans son carnet de suivi.")
+    capacity = ensure_signatory(actor, enrolment)[0]
     if data.competence.block.version_id != enrolment.version_id:
         raise DomainError("Cette compétence ne fait pas partie de la certification préparée par le candidat.")
-    if data.observed_on > timezone.localdate():
-        raise DomainError("La date de la situation ne peut pas être postérieure à aujourd'hui.")
-    capacity = capacities[0]
+    refusal = evidence_date_refusal(
+        "Date de la situation", data.observed_on, enrolment.start_date, timezone.localdate()
+    )
+    if refusal:
+        raise EvidenceRefused([("observed_on", refusal)])
     attestation = Attestation(
         enrolment=enrolment,
         competence=data.competence,
@@ -100,11 +115,15 @@ def do_record_attestation(actor: Any, enrolment: Enrolment, data: AttestationDat
 
 @transaction.atomic
 def do_sign_attestation(actor: Any, attestation: Attestation) -> Signatory:
-    """The other signatory co-signs; only then does the attestation count (D10)."""
+    """The other signatory co-signs; only then does the attestation count (D10). The attestation
+    is locked, so that of two signatures at once the second finds the first and is refused."""
     attestation = Attestation.objects.select_for_update().select_related("enrolment").get(pk=attestation.pk)
+    ensure_signatory(actor, attestation.enrolment)
     capacity = missing_signature(actor, attestation)
     if capacity is None:
-        raise DomainError("Vous ne pouvez pas signer cette attestation.")
+        if attestation.is_withdrawn:
+            raise DomainError("Cette attestation a été retirée : elle ne se signe plus.")
+        raise DomainError("Cette attestation porte déjà la signature attendue de vous : rien n'est à signer.")
     action = f"Attestation signée par le {capacity.label}"
     signature = {f"{capacity}_signed_by": actor, f"{capacity}_signed_at": timezone.now()}
     before, after = apply_changes(attestation, signature, actor, action)
@@ -119,10 +138,9 @@ def do_withdraw_attestation(actor: Any, attestation: Attestation, reason: str) -
     """Withdrawn, never deleted: the attestation stays in the logbook, struck, with its reason."""
     attestation = Attestation.objects.select_for_update().select_related("enrolment").get(pk=attestation.pk)
     reason = reason.strip()
+    ensure_signatory(actor, attestation.enrolment)
     if attestation.is_withdrawn:
         raise DomainError("Cette attestation a déjà été retirée.")
-    if not signatories(actor, attestation.enrolment):
-        raise DomainError("Seuls le tuteur et le manager du candidat retirent une attestation.")
     if not reason:
         raise DomainError("Indiquez le motif du retrait.")
     withdrawal = {"withdrawn_by": actor, "withdrawn_at": timezone.now(), "withdrawal_reason": reason}
@@ -131,9 +149,24 @@ def do_withdraw_attestation(actor: Any, attestation: Attestation, reason: str) -
     return attestation
 
 
-def _check_assessor(actor: Any, enrolment: Enrolment, block: Block) -> None:
+def ensure_signatory(actor: Any, enrolment: Enrolment) -> list[Signatory]:
+    """The capacities in which the actor writes in the enrolment's logbook; NotAllowed without one."""
+    capacities = signatories(actor, enrolment)
+    if not capacities:
+        raise NotAllowed(SIGNATORIES_ONLY)
+    return capacities
+
+
+def ensure_assessor(actor: Any, enrolment: Enrolment, block: Block) -> None:
     if not can_assess(actor, enrolment, block):
-        raise DomainError("Seul un évaluateur affecté au candidat pour ce bloc peut l'évaluer.")
+        raise NotAllowed(ASSESSOR_ONLY)
+
+
+def _lock(enrolment: Enrolment) -> None:
+    """Serialises the writes of one enrolment's evidence: a concurrent writer waits for this
+    transaction, then reads what it wrote (one row per criterion, no duplicate decision)."""
+    locked = Enrolment.objects.select_for_update(of=("self",)).filter(pk=enrolment.pk).order_by()
+    list(locked.values_list("pk", flat=True))
 
 
 def awaiting_observation(enrolment: Enrolment, block: Block) -> list[AssessmentMethod]:
@@ -147,7 +180,7 @@ def do_record_observation(
     actor: Any, enrolment: Enrolment, method: AssessmentMethod, data: ObservationData
 ) -> Observation:
     """Records the observed situations only when they meet the method (D11–D13)."""
-    _check_assessor(actor, enrolment, method.block)
+    ensure_assessor(actor, enrolment, method.block)
     if method.kind == AssessmentMethodKind.LOGBOOK:
         raise DomainError("Le carnet de suivi est rempli par le tuteur et le manager, pas par l'évaluateur.")
     requirements = requirements_of(method)
@@ -159,7 +192,11 @@ def do_record_observation(
         covered=frozenset(competence.pk for competence in data.competences_covered),
         block_competences=frozenset(method.block.competences.values_list("pk", flat=True)),
     )
-    shortfalls = observation_shortfalls(requirements, observed)
+    refusal = evidence_date_refusal(
+        "Date de l'épreuve", data.observed_on, enrolment.start_date, timezone.localdate()
+    )
+    shortfalls = [("observed_on", refusal)] if refusal else []
+    shortfalls += implausible_values(requirements, observed) or observation_shortfalls(requirements, observed)
     if shortfalls:
         raise ObservationRefused(shortfalls)
     situations = [
@@ -196,22 +233,24 @@ def do_record_observation(
 def do_score_criteria(
     actor: Any, enrolment: Enrolment, block: Block, scores: Mapping[Criterion, CriterionScore]
 ) -> int:
-    """Saves the scores that changed; returns how many. Scoring needs a valid observation first."""
-    _check_assessor(actor, enrolment, block)
+    """Saves the scores that changed, in a few queries whatever the grid's size; returns how many.
+    Scoring needs a valid observation first."""
+    ensure_assessor(actor, enrolment, block)
+    if any(criterion.competence.block_id != block.pk for criterion in scores):
+        raise DomainError("Un critère noté n'appartient pas à ce bloc.")
+    _lock(enrolment)
     if awaiting_observation(enrolment, block):
         raise DomainError(
             "Enregistrez d'abord une observation conforme du bloc : les critères se notent ensuite."
         )
-    if any(criterion.competence.block_id != block.pk for criterion in scores):
-        raise DomainError("Un critère noté n'appartient pas à ce bloc.")
     stored = {
         result.criterion_id: result
-        for result in CriterionResult.objects.select_for_update().filter(
-            enrolment=enrolment, criterion__in=scores
-        )
+        for result in CriterionResult.objects.filter(enrolment=enrolment, criterion__in=scores)
     }
     now = timezone.now()
-    changed = 0
+    created: list[CriterionResult] = []
+    updated: list[CriterionResult] = []
+    changes = []
     for criterion, score in scores.items():
         if score.validated is None:
             continue
@@ -223,12 +262,21 @@ def do_score_criteria(
         values = after | {"assessed_by": actor, "assessed_at": now}
         if result is None:
             result = CriterionResult(enrolment=enrolment, criterion=criterion, **values)
-            save_attributed(result, actor, "Critère évalué")
+            created.append(result)
         else:
-            apply_changes(result, values, actor, "Critère évalué")
-        record_event(AuditAction.CRITERION_ASSESSED, result, actor=actor, before=before, after=after)
-        changed += 1
-    return changed
+            for name, value in values.items():
+                setattr(result, name, value)
+            updated.append(result)
+        changes.append((result, before, after))
+    history = {"default_user": actor, "default_change_reason": "Critère évalué", "default_date": now}
+    if created:
+        bulk_create_with_history(created, CriterionResult, **history)
+    if updated:
+        fields = ["validated", "comment", "assessed_by", "assessed_at"]
+        bulk_update_with_history(updated, CriterionResult, fields, **history)
+    if changes:
+        record_events(AuditAction.CRITERION_ASSESSED, changes, actor=actor)
+    return len(changes)
 
 
 @transaction.atomic
@@ -237,22 +285,33 @@ def do_decide_block(
 ) -> BlockDecision:
     """The assessor confirms the engine's proposal for the block, or overrides it with a reason;
     both values are kept with the rule set's id, version and hash."""
-    _check_assessor(actor, enrolment, block)
-    if awaiting_observation(enrolment, block):
-        raise DomainError("Enregistrez d'abord une observation conforme du bloc : la décision vient ensuite.")
+    ensure_assessor(actor, enrolment, block)
     if confirmed not in CONFIRMED_STATUSES:
         raise DomainError("Choisissez « Validé » ou « Non validé ».")
+    _lock(enrolment)
+    if awaiting_observation(enrolment, block):
+        raise DomainError("Enregistrez d'abord une observation conforme du bloc : la décision vient ensuite.")
     proposal = propose(enrolment, [block])
     proposed = proposal.blocks[block.code]
     refusal = override_refusal(proposed.status, confirmed, reason)
     if refusal:
         raise OverrideWithoutReason(refusal)
+    override_reason = reason.strip() if confirmed != proposed.status else ""
+    latest = BlockDecision.objects.filter(enrolment=enrolment, block=block).order_by("-pk").first()
+    if latest is not None and (
+        latest.confirmed_status,
+        latest.proposed_status,
+        latest.override_reason,
+        latest.record,
+    ) == (confirmed, proposed.status, override_reason, proposal.record):
+        raise DomainError("Cette décision est déjà enregistrée pour ce bloc, sur les mêmes résultats.")
     decision = BlockDecision(
+        source=DecisionSource.ASSESSMENT,
         enrolment=enrolment,
         block=block,
         proposed_status=proposed.status,
         confirmed_status=confirmed,
-        override_reason=reason.strip() if confirmed != proposed.status else "",
+        override_reason=override_reason,
         explanation=proposed.explanation,
         record=proposal.record,
         rule_set_id=proposal.rules["id"],

@@ -1,12 +1,12 @@
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from certifier.core.models import DomainError
+from certifier.core.models import DomainError, NotAllowed
 from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, login_required, role_required
@@ -26,7 +26,7 @@ from .permissions import (
 )
 from .proposals import capitalised_codes, propose, uses_blocks
 from .services import (
-    ObservationRefused,
+    EvidenceRefused,
     OverrideWithoutReason,
     awaiting_observation,
     do_decide_block,
@@ -35,6 +35,8 @@ from .services import (
     do_score_criteria,
     do_sign_attestation,
     do_withdraw_attestation,
+    ensure_assessor,
+    ensure_signatory,
 )
 
 SIGNATORIES = (Role.TUTOR, Role.MANAGER)
@@ -74,6 +76,15 @@ def _attestation(request: HttpRequest, pk: int) -> Attestation:
     )
 
 
+def _refused(form: forms.Form, error: DomainError) -> None:
+    """A refusal shown on the form: next to each field it names, or above the form."""
+    if isinstance(error, EvidenceRefused):
+        for field, message in error.shortfalls:
+            form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, str(error))
+
+
 def _logbook_url(attestation: Attestation) -> str:
     return reverse("assessments:logbook", args=[attestation.enrolment_id]) + f"#attestation-{attestation.pk}"
 
@@ -82,7 +93,7 @@ def _logbook_url(attestation: Attestation) -> str:
 def logbook(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment(request, pk)
     if not can_read_logbook(request.user, enrolment):
-        raise PermissionDenied(
+        raise NotAllowed(
             "Le carnet de suivi appartient au candidat, à son tuteur, à son manager et à ses évaluateurs."
         )
     rows: dict[int, list[AttestationRow]] = {}
@@ -122,10 +133,7 @@ def _logbook_entry(
 @role_required(*SIGNATORIES)
 def attestation_create(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _enrolment(request, pk)
-    if not can_attest(request.user, enrolment):
-        raise PermissionDenied(
-            "Seuls le tuteur et le manager du candidat attestent dans son carnet de suivi."
-        )
+    ensure_signatory(request.user, enrolment)
     competences = Competence.objects.filter(block__version_id=enrolment.version_id).select_related("block")
     form = AttestationForm(
         _posted(request),
@@ -136,7 +144,7 @@ def attestation_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             attestation = do_record_attestation(request.user, enrolment, form.attestation_data())
         except DomainError as error:
-            form.add_error(None, str(error))
+            _refused(form, error)
         else:
             messages.success(request, f"Attestation enregistrée et signée. {attestation.status}.")
             return redirect(_logbook_url(attestation))
@@ -147,22 +155,19 @@ def attestation_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attestation_sign(request: HttpRequest, pk: int) -> HttpResponse:
     attestation = _attestation(request, pk)
-    if missing_signature(request.user, attestation) is None:
-        raise PermissionDenied(
-            "Vous ne pouvez pas signer cette attestation : elle attend la signature d'une autre personne."
-        )
-    capacity = do_sign_attestation(request.user, attestation)
-    messages.success(request, f"Attestation signée en tant que {capacity.label}.")
+    try:
+        capacity = do_sign_attestation(request.user, attestation)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Attestation signée en tant que {capacity.label}.")
     return redirect(_logbook_url(attestation))
 
 
 @role_required(*SIGNATORIES)
 def attestation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     attestation = _attestation(request, pk)
-    if not can_withdraw(request.user, attestation):
-        raise PermissionDenied(
-            "Seuls le tuteur et le manager du candidat retirent une attestation en vigueur."
-        )
+    ensure_signatory(request.user, attestation.enrolment)
     form = WithdrawalForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,7 +205,9 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     entries = [
         {
             "block": block,
-            "decision": decisions.get(block.pk),
+            # D25: the employer's side (HR, tutor, manager) sees the outcome, not how it was reached.
+            "decision": decisions.get(block.pk) if evidence else None,
+            "outcome": _outcome(decisions.get(block.pk)),
             "capitalised": block.code in capitalised,
             "assessable": can_assess(request.user, enrolment, block),
             "observations": [item for item in observations if item.method.block_id == block.pk],
@@ -226,6 +233,11 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _outcome(decision: BlockDecision | None) -> str:
+    """A block decision as the employer may see it: its status only, no figure and no reason."""
+    return "" if decision is None else decision.get_confirmed_status_display()
+
+
 def _observations(enrolment: Enrolment) -> QuerySet[Observation]:
     return (
         Observation.objects.filter(enrolment=enrolment)
@@ -238,8 +250,7 @@ def _assessed(request: HttpRequest, pk: int, block_pk: int) -> tuple[Enrolment, 
     """404 when the enrolment or the block is invisible, 403 when the assessor is not assigned to it."""
     enrolment = _enrolment(request, pk)
     block = get_visible_or_404(_blocks(enrolment), pk=block_pk)
-    if not can_assess(request.user, enrolment, block):
-        raise PermissionDenied("Vous n'êtes pas affecté(e) à l'évaluation de ce bloc pour ce candidat.")
+    ensure_assessor(request.user, enrolment, block)
     return enrolment, block
 
 
@@ -329,17 +340,13 @@ def observation_create(request: HttpRequest, pk: int, method_pk: int) -> HttpRes
         .select_related("block"),
         pk=method_pk,
     )
-    if not can_assess(request.user, enrolment, method.block):
-        raise PermissionDenied("Vous n'êtes pas affecté(e) à l'évaluation de ce bloc pour ce candidat.")
+    ensure_assessor(request.user, enrolment, method.block)
     form = ObservationForm(_posted(request), method=method)
     if request.method == "POST" and form.is_valid():
         try:
             do_record_observation(request.user, enrolment, method, form.observation_data())
-        except ObservationRefused as refusal:
-            for field, message in refusal.shortfalls:
-                form.add_error(field if field in form.fields else None, message)
         except DomainError as error:
-            form.add_error(None, str(error))
+            _refused(form, error)
         else:
             messages.success(
                 request, "L'épreuve observée est enregistrée : les critères du bloc peuvent être évalués."

@@ -37,6 +37,14 @@ class AuditAction(models.TextChoices):
     BLOCK_DECISION_CONFIRMED = "block_decision_confirmed", "Décision de bloc confirmée"
 
 
+class DecisionSource(models.TextChoices):
+    """Who confirmed an engine's proposal: the assessor of a block, a jury, a VAE jury."""
+
+    ASSESSMENT = "assessment", "Évaluation"
+    JURY = "jury", "Jury"
+    VAE = "vae", "Validation des acquis de l'expérience"
+
+
 class JobKind(models.TextChoices):
     """Long work run by the worker beside the web processes."""
 

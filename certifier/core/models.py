@@ -6,7 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from .enums import AuditAction, JobKind, JobStatus
+from .enums import AuditAction, DecisionSource, JobKind, JobStatus
 
 
 class DomainError(Exception):
@@ -106,3 +106,31 @@ class Job(models.Model):
     @property
     def action_label(self) -> str:
         return AuditAction(self.action).label if self.action in AuditAction.values else self.action
+
+
+class ConfirmedDecision(models.Model):
+    """The shape of every decision a person confirms after the decision engine proposed it: the
+    proposal, the confirmed value, the reason for a departure, the record the engine decided on, the
+    rule set's id, version and hash, who confirmed it, when, and in which capacity (`source`).
+    Append-only: a newer decision supersedes the last one. Subclasses give the statuses their choices."""
+
+    source = models.CharField("origine", max_length=20, choices=DecisionSource.choices)
+    proposed_status = models.CharField("proposition du moteur", max_length=20)
+    confirmed_status = models.CharField("décision confirmée", max_length=20)
+    override_reason = models.TextField("motif de la décision différente", blank=True)
+    explanation = models.TextField("explication du moteur")
+    record = models.JSONField("données soumises au moteur")
+    rule_set_id = models.CharField("jeu de règles", max_length=50)
+    rule_set_version = models.PositiveIntegerField("version du jeu de règles")
+    rule_set_hash = models.CharField("empreinte du jeu de règles", max_length=80)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="décidée par", on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField("décidée le", auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_override(self) -> bool:
+        return self.proposed_status != self.confirmed_status

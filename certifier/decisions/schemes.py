@@ -7,7 +7,7 @@ rules of the document.
 import functools
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from json.encoder import encode_basestring as json_string
 from typing import Any
 
@@ -49,6 +49,9 @@ class Decision:
 
     output: dict[str, Any]
     tracer: Callable[[], dict[str, Any]]
+    # Block code → the explanation's sentence about that block (the block scheme only), so that a
+    # caller showing one block never cuts it out of the whole explanation.
+    block_sentences: Mapping[str, str] = field(default_factory=dict)
 
     def trace(self) -> dict[str, Any]:
         return self.tracer()
@@ -111,7 +114,7 @@ class BlockScheme:
         competences: dict[str, Any] = {}
         block_results: dict[str, Result] = {}
         competence_results: dict[str, dict[str, Result]] = {}
-        sentences = [""]
+        block_sentences: dict[str, str] = {}
         for index, block in enumerate(self.blocks):
             assessed = record.criteria.get(block.code, {})
             shown = competences[block.code] = {}
@@ -131,20 +134,20 @@ class BlockScheme:
                 }
             result, sentence = self._block(index, tuple(states), block.code in record.capitalised)
             block_results[block.code] = result
-            sentences.append(sentence)
+            block_sentences[block.code] = sentence
             blocks[block.code] = {
                 "status": BLOCK_STATUS[result.state],
                 "acquired": states.count(PASS),
                 "competences": len(block.numbers),
             }
-        root, sentences[0] = self._certification(tuple(result.state for result in block_results.values()))
+        root, sentence = self._certification(tuple(result.state for result in block_results.values()))
         output = {
             "candidate": record.candidate,
             "status": CERTIFICATION_STATUS[root.state],
             "blocks": blocks,
             "competences": competences,
             "rules": dict(self.stamp),
-            "explanation": " ".join(sentences),
+            "explanation": " ".join([sentence, *block_sentences.values()]),
         }
 
         def tracer() -> dict[str, Any]:
@@ -157,7 +160,7 @@ class BlockScheme:
                 "rule": root.trace(),
             }
 
-        return Decision(output, tracer)
+        return Decision(output, tracer, block_sentences)
 
     def encode(self, output: dict[str, Any]) -> str:
         """The JSON of a decision output, as `ENCODER.encode` writes it but faster: the competence

@@ -55,7 +55,8 @@ VIEWS = {
     "results": ("get", SIGNED_IN, SEES_OWN),
     "attestation_create": ("get", SIGNATORIES, SIGNATORIES),
     "attestation_withdraw": ("get", SIGNATORIES, SIGNATORIES),
-    "attestation_sign": ("post", SIGNATORIES, {"manager"}),
+    # the tutor, who already signed, is sent back to the logbook with a message (see test_logbook)
+    "attestation_sign": ("post", SIGNATORIES, SIGNATORIES),
     "block_assessment": ("get", ASSESSORS, ASSESSORS),
     "block_decision": ("post", ASSESSORS, ASSESSORS),
     "observation_create": ("get", ASSESSORS, ASSESSORS),
@@ -119,36 +120,39 @@ def test_a_block_of_another_certification_version_is_not_found(own, blocks, clie
     )
 
 
-def test_employer_hr_sees_block_decisions_but_not_criterion_results_and_comments(
-    own, blocks, users, observe, score, client_for
+# What each persona who sees the enrolment reads on its results page (D25, issue 7 §1.6): the
+# employer's side (HR, tutor, manager) the outcome only; the candidate and those who run or assess
+# the enrolment the detail too: the engine's figures, the reason for an override, the evidence.
+EMPLOYER_SIDE = {"employer_hr", "tutor", "manager"}
+DETAIL = {
+    "engine figures": "5 compétences acquises sur 6",
+    "override reason": "Motif réservé au candidat et à l'évaluation.",
+    "criterion comment": "Commentaire réservé au candidat.",
+    "observation": "Double écoute",
+    "engine proposal": "Proposition du moteur de décision",
+}
+
+
+@pytest.mark.parametrize("persona", sorted(SEES_OWN))
+def test_the_results_page_shows_the_employer_side_the_outcome_only(
+    own, blocks, users, observe, score, client_for, persona
 ):
-    """D25: the employer sees the certification opinion; marks and comments belong to the candidate."""
     observe(own, blocks[BC01])
-    score(
-        own,
-        blocks[BC01],
-        {1: [True] * 5, 2: [True] * 2, 3: [True] * 2, 4: [True] * 2, 5: [True] * 2, 6: [True] * 2},
-        comment="Commentaire réservé au candidat.",
-    )
-    do_decide_block(users["assessor"], own, blocks[BC01], "validated", "")
-    results = reverse("assessments:results", args=[own.pk])
-    for persona in ("employer_hr", "tutor", "manager"):
-        page = client_for(persona).get(results).content.decode()
-        assert "<dt>Décision</dt><dd><strong>Validé</strong></dd>" in page, persona
-        assert "Commentaire réservé au candidat." not in page, persona
-        assert "Résultats des critères" not in page, persona
-        assert "Épreuves observées" not in page, persona
-    for persona in ("candidate", "crfp_staff", "national_admin", "assessor"):
-        page = client_for(persona).get(results).content.decode()
-        assert "Commentaire réservé au candidat." in page, persona
-        assert "Double écoute" in page, persona
+    fives = {1: [True] * 5, 2: [True] * 2, 3: [True] * 2, 4: [True] * 2, 5: [True] * 2, 6: [False] * 2}
+    score(own, blocks[BC01], fives, comment=DETAIL["criterion comment"])
+    do_decide_block(users["assessor"], own, blocks[BC01], "not_validated", DETAIL["override reason"])
+    page = client_for(persona).get(reverse("assessments:results", args=[own.pk])).content.decode()
+    page = page.replace("&#x27;", "'")
+    assert "<strong>Non validé</strong>" in page
+    shown = {name for name, text in DETAIL.items() if text in page}
+    assert shown == (set() if persona in EMPLOYER_SIDE else set(DETAIL))
+
+
+def test_the_employer_side_opens_neither_the_grid_nor_hr_the_logbook(own, blocks, client_for):
     assert client_for("employer_hr").get(reverse("assessments:logbook", args=[own.pk])).status_code == 403
-    assert (
-        client_for("employer_hr")
-        .get(reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk]))
-        .status_code
-        == 403
-    )
+    grid = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
+    for persona in EMPLOYER_SIDE:
+        assert client_for(persona).get(grid).status_code == 403
 
 
 def test_the_results_page_offers_the_grid_only_to_the_assigned_assessor(own, client_for):

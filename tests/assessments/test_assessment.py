@@ -13,7 +13,7 @@ from certifier.assessments.services import (
     do_score_criteria,
 )
 from certifier.core.enums import AuditAction
-from certifier.core.models import AuditEvent, DomainError
+from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.pathways.models import AssessorAssignment
 from certifier.referential.services import do_add_criterion
 from tests.assessments.helpers import assessed_method, observation_data
@@ -123,11 +123,11 @@ def test_criteria_are_scored_only_after_a_valid_observation_of_the_block(own, bl
 
 def test_only_an_assessor_assigned_to_the_block_scores_it(own, blocks, users, observe):
     AssessorAssignment.objects.filter(enrolment=own).update(block=blocks[BC02])
-    with pytest.raises(DomainError, match="évaluateur affecté"):
+    with pytest.raises(NotAllowed, match="évaluateur affecté"):
         observe(own, blocks[BC01])
     observe(own, blocks[BC02])
     criterion = blocks[BC02].competences.first().criteria.first()
-    with pytest.raises(DomainError):
+    with pytest.raises(NotAllowed):
         do_score_criteria(users["crfp_staff"], own, blocks[BC02], {criterion: CriterionScore(True, "")})
 
 

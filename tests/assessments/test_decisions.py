@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from certifier.assessments.models import BlockDecision
 from certifier.assessments.services import OverrideWithoutReason, do_decide_block
+from certifier.core.enums import DecisionSource
 from certifier.core.models import DomainError
 from certifier.decisions.registry import load
 from certifier.pathways.models import AssessorAssignment
@@ -40,6 +41,7 @@ def test_confirming_the_proposal_stores_it_with_the_rule_set_stamp(own, users, v
         "validated",
         "",
     )
+    assert decision.source == DecisionSource.ASSESSMENT
     assert (decision.rule_set_id, decision.rule_set_version, decision.rule_set_hash) == (
         rules.id,
         rules.version,

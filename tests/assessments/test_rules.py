@@ -7,7 +7,6 @@ from certifier.assessments.rules import (
     Requirement,
     attestation_counts,
     attestation_status,
-    block_explanation,
     decision_record,
     duration,
     observation_refusals,
@@ -156,20 +155,6 @@ def test_a_partly_scored_competence_is_left_out_of_the_record_so_that_it_stays_p
         "criteria": {"RNCP35729BC01": {"1": [True, False, True]}},
         "capitalised": ["RNCP35729BC02"],
     }
-
-
-def test_the_sentence_of_one_block_is_taken_out_of_the_engine_explanation():
-    explanation = (
-        "Incomplet : 1 bloc validé sur 3. Bloc RNCP35729BC01 validé : 5 compétences acquises sur 6, il en faut"
-        " au moins 5 (80 %). Bloc RNCP35729BC02 incomplet : 0 compétence acquise sur 5."
-    )
-    codes = ["RNCP35729BC01", "RNCP35729BC02"]
-    assert block_explanation(explanation, codes, "RNCP35729BC01") == (
-        "Bloc RNCP35729BC01 validé : 5 compétences acquises sur 6, il en faut au moins 5 (80 %)."
-    )
-    assert block_explanation(explanation, codes, "RNCP35729BC02") == (
-        "Bloc RNCP35729BC02 incomplet : 0 compétence acquise sur 5."
-    )
 
 
 def test_a_decision_different_from_the_proposal_needs_a_reason():
