@@ -59,7 +59,7 @@ def _to_sign(user: Any, role: Role, capacity: str) -> list[Task]:
     for enrolment in _enrolments([pk for pk, _ in waiting.most_common(CANDIDATE_LINES)]):
         count = waiting[enrolment.pk]
         label = f"Carnet de suivi de {enrolment.candidate.display_name} : {count} {plural(count, 'attestation', 'attestations')} à contresigner"
-        tasks.append(Task(role, label, reverse("assessments:logbook", args=[enrolment.pk])))
+        tasks.append(Task(role, label, reverse("assessments:logbook", args=[enrolment.pk]), detail=True))
     return tasks
 
 
@@ -103,7 +103,8 @@ def _to_assess(user: Any) -> list[Task]:
     for enrolment in _enrolments([pk for pk, _ in waiting.most_common(CANDIDATE_LINES)]):
         count = waiting[enrolment.pk]
         label = f"{enrolment.candidate.display_name} : {count} {plural(count, 'bloc', 'blocs')} à évaluer"
-        tasks.append(Task(Role.ASSESSOR, label, reverse("assessments:results", args=[enrolment.pk])))
+        url = reverse("assessments:results", args=[enrolment.pk])
+        tasks.append(Task(Role.ASSESSOR, label, url, detail=True))
     return tasks
 
 

@@ -16,13 +16,15 @@ from .models import Organisation
 
 @dataclass(frozen=True)
 class Task:
-    """One line of a role's dashboard: "12 blocs à évaluer", a link, and whether someone waits on it."""
+    """One line of a role's dashboard: "12 blocs à évaluer", a link, whether someone waits on it, and
+    whether it details a card for one candidate (listed under the cards)."""
 
     role: Role
     label: str
     url: str
     count: int | None = None
     waiting: bool = False
+    detail: bool = False
 
 
 Provider = Callable[[Any, set[str]], list[Task]]

@@ -60,3 +60,27 @@ def assert_accessible():
         assert blocking == [], f"{page.url}: " + "; ".join(blocking)
 
     return check
+
+
+NARROW = 390  # the narrowest phone screen the pages are checked at
+
+
+@pytest.fixture
+def narrow_page(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": NARROW, "height": 800}
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def assert_fits():
+    """No horizontal page scroll: wide tables scroll inside their own region, not the page."""
+
+    def check(page, width=NARROW):
+        scroll_width = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll_width <= width, f"{page.url}: the page is {scroll_width} px wide on a {width} px screen"
+
+    return check
