@@ -1,6 +1,7 @@
 """Journey of the evidence: the tutor and the manager attest in the logbook, the assessor records a
 BC01 observation (refused, then accepted), scores its criteria with the keyboard only, sees the
-block validated with the engine's explanation and confirms it. axe-core checks every page."""
+block validated with the engine's explanation, departs from it without a reason (refused, the focus
+on the error summary) and confirms it. axe-core checks every page."""
 
 import re
 
@@ -144,6 +145,14 @@ def test_tutor_and_manager_attest_then_the_assessor_observes_scores_and_confirms
     expect(page.get_by_label("Commentaire sur le critère 1.1")).to_have_value(
         "Offre de service bien argumentée."
     )
+    # A decision departing from the proposal without its reason: the error summary takes the focus.
+    decision = page.get_by_role("group", name=f"Décision pour le bloc {BC01}")
+    decision.get_by_label("Non validé", exact=True).check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()
+    assert_accessible(page)
     decision = page.get_by_role("group", name=f"Décision pour le bloc {BC01}")
     decision.get_by_label("Validé", exact=True).check()
     page.get_by_role("button", name="Enregistrer la décision").click()
