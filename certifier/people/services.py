@@ -46,16 +46,25 @@ class Appointments:
         ).values_list("user_id", "organisation_id", "role"):
             self.roles.setdefault(user_id, set()).add((organisation_id, role))
         self.invited: list[str] = []
+        self.newcomers: dict[str, int] = {}  # unknown address → the employer it was first checked for
 
     def errors(self, tutor_email: str, manager_email: str, employer: Organisation) -> dict[str, str]:
-        """By field: who may not be appointed tutor or manager of a candidate of `employer`."""
+        """By field: who may not be appointed tutor or manager of a candidate of `employer`. An
+        unknown address checked for two employers (two rows of an import) is refused the second time."""
         errors: dict[str, str] = {}
         for name, email, label in (
             ("tutor_email", tutor_email, "Le tuteur"),
             ("manager_email", manager_email, "Le manager"),
         ):
-            user = self.users.get(email.lower()) if email else None
+            if not email:
+                continue
+            user = self.users.get(email.lower())
             if user is None:
+                if self.newcomers.setdefault(email.lower(), employer.pk) != employer.pk:
+                    errors[name] = (
+                        f"{label} doit être une personne de l'organisme employeur du candidat : cette adresse "
+                        "est aussi désignée pour un candidat d'un autre employeur."
+                    )
                 continue
             roles = self.roles.get(user.pk, set())
             if error := appointment_error(label, roles, employer.pk, is_staff=user.is_staff):

@@ -6,11 +6,13 @@ import re
 import pytest
 from django.urls import reverse
 
+from certifier.pathways.importers import import_candidates
 from certifier.pathways.models import Enrolment
 from certifier.pathways.services import EnrolmentRefused, do_enrol, do_update_enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, User
 from tests.factories import MembershipFactory
+from tests.pathways.test_import import row, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +109,23 @@ def test_no_invitation_leaves_when_the_enrolment_is_refused(
         do_enrol(users["crfp_staff"], make_data(tutor_email="x@caf.example", birth_name="12345 ###"))
     assert mailoutbox == []
     assert not User.objects.filter(email="x@caf.example").exists()
+
+
+def test_an_import_cannot_appoint_one_new_address_at_two_employers(
+    tmp_path, users, organisations, referential
+):
+    shared = {"Tuteur (courriel)": "partout@test.example"}
+    rows = [
+        row(**shared, **{"SIRET employeur": organisations["employer"].siret}),
+        row(
+            **shared,
+            **{
+                "SIRET employeur": organisations["other_employer"].siret,
+                "Matricule": "B2",
+                "Prénom": "Hugo",
+            },
+        ),
+    ]
+    report = import_candidates(users["national_admin"], xlsx(tmp_path, rows).read_bytes())
+    assert [(error.line, error.column) for error in report.errors] == [(3, "Tuteur (courriel)")]
+    assert not User.objects.filter(email="partout@test.example").exists()
