@@ -16,6 +16,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from html.parser import HTMLParser
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
@@ -31,10 +32,12 @@ from .enums import AccessRouteKind, Scheme
 from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
 
 PROGRESS_EVERY = 1000
-# One sheet of the real export holds a few hundred elements and tens of kilobytes: these bounds keep
-# the memory of a hostile file flat (everything outside the sheets is freed as it is read).
+# The largest sheet of the reference sample holds 2,946 elements in 196 KB: these bounds keep the
+# memory of a hostile file flat (everything outside the sheets is freed as it is read).
 MAX_SHEET_ELEMENTS = 50_000
 MAX_SHEET_BYTES = 20_000_000
+MAX_PROLOG_BYTES = 1_000_000  # before the root element FICHES
+COUNT_ELEMENTS_AFTER = 1_000_000  # bytes of one sheet read before its elements are counted
 # Sheets written per transaction: well under a second, so that sign-ins never wait for the import.
 WRITE_BATCH = 50
 RNCP_VERSION_CODE = "rncp"
@@ -449,58 +452,88 @@ def open_export(path: Path) -> Iterator[IO[bytes]]:
             yield stream
 
 
-class _CountingReader:
-    """A stream that counts the bytes read from it, to bound the size of one sheet."""
+class _Pruner:
+    """The export's stream as the parser reads it, chunk by chunk. Before each chunk it frees what the
+    parser has finished with, except the sheet being read, and checks that this sheet stays small:
+    memory stays flat whatever the file holds, known or not, without a Python step per element."""
 
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
         self.count = 0
+        self.root: etree._Element | None = None  # FICHES, once its start tag is read
+        self.sheet: etree._Element | None = None  # the FICHE being read
+        self.sheet_start = 0
+        self.index = 0
 
     def read(self, size: int = -1) -> bytes:
+        self._prune()
         data = self.stream.read(size)
         self.count += len(data)
         return data
 
+    def open(self, sheet: etree._Element) -> None:
+        self.sheet, self.sheet_start, self.index = sheet, self.count, self.index + 1
+
+    def check(self) -> None:
+        """Refuse a sheet far larger than any of the registry (it would take the memory)."""
+        assert self.sheet is not None
+        read = self.count - self.sheet_start
+        elements = 0
+        if read > COUNT_ELEMENTS_AFTER:  # no real sheet comes near: they are not counted
+            elements = sum(1 for _ in islice(self.sheet.iter(), MAX_SHEET_ELEMENTS + 1))
+        if elements > MAX_SHEET_ELEMENTS or read > MAX_SHEET_BYTES:
+            raise RegistryError(
+                f"Fiche n° {self.index} (ligne {self.sheet.sourceline}) : plus de "
+                f"{thousands(MAX_SHEET_ELEMENTS)} éléments ou de {MAX_SHEET_BYTES // 1_000_000} Mo ; "
+                "une fiche du registre est bien plus petite."
+            )
+
+    def _prune(self) -> None:
+        """The elements still open are the root and, level by level, the last child: every earlier
+        sibling is complete (read, or of no use) and is deleted."""
+        if self.root is None and self.count > MAX_PROLOG_BYTES:
+            raise RegistryError(
+                "Ce n'est pas un export du registre : il ne commence pas par l'élément FICHES."
+            )
+        node = self.root
+        while node is not None and node is not self.sheet:
+            if len(node) > 1:
+                del node[:-1]
+            node = node[-1] if len(node) else None
+        if self.sheet is not None:
+            self.check()
+
 
 def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
-    """Yield each FICHE element once complete, then free it. Whatever lies outside the sheets (known
-    or not) is freed as soon as it is read, and one sheet is bounded in size: memory stays flat
-    whatever the file holds."""
+    """Yield each FICHE element once complete, then free it; what lies outside the sheets is freed
+    as it is read (see `_Pruner`)."""
     # Entities are never expanded and nothing is fetched: an export has no DTD (checked below).
     # huge_tree stays off: libxml2's 10 MB limit per text node is far above any registry text.
-    reader = _CountingReader(stream)
+    pruner = _Pruner(stream)
     context = etree.iterparse(
-        reader,
+        pruner,
         events=("start", "end"),
+        tag=("FICHES", "FICHE"),
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         remove_comments=True,
         remove_pis=True,
     )
-    depth = index = elements = start = 0  # depth: FICHE elements open (a FICHE may hold a FICHE)
+    depth = 0  # FICHE elements open: a FICHE inside a FICHE is part of it
     try:
-        for event, element in context:
-            if event == "start":
-                if element.tag == "FICHE":
-                    if depth == 0:
-                        index, elements, start = index + 1, 0, reader.count
-                    depth += 1
-            elif depth == 0:
-                _free(element)
-            elif element.tag == "FICHE" and depth == 1:
-                depth = 0
-                yield element
-                _free(element)
-            else:
-                depth -= element.tag == "FICHE"
-                elements += 1
-                if elements > MAX_SHEET_ELEMENTS or reader.count - start > MAX_SHEET_BYTES:
-                    raise RegistryError(
-                        f"Fiche n° {index} (ligne {element.sourceline}) : plus de "
-                        f"{thousands(MAX_SHEET_ELEMENTS)} éléments ou de {MAX_SHEET_BYTES // 1_000_000} Mo ; "
-                        "une fiche du registre est bien plus petite."
-                    )
+        for event, fiche in context:
+            if fiche.tag == "FICHES":  # the root (else refused at the end): known, it can be pruned
+                pruner.root = fiche.getroottree().getroot()
+                continue
+            depth += 1 if event == "start" else -1
+            if event == "start" and depth == 1:
+                pruner.open(fiche)
+            elif event == "end" and depth == 0:
+                pruner.check()
+                pruner.sheet = None
+                yield fiche
+                fiche.clear(keep_tail=False)
     except etree.XMLSyntaxError as error:
         line = error.position[0] if error.position else "?"
         raise RegistryError(f"Fichier XML invalide ou tronqué (ligne {line}) : {error.msg}.") from error
@@ -509,13 +542,6 @@ def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
             f"Lecture du fichier impossible (archive ou fichier corrompu) : {error}."
         ) from error
     _check_document(context.root)
-
-
-def _free(element: etree._Element) -> None:
-    """Release a read element and the siblings read before it (all of them already handled)."""
-    element.clear(keep_tail=False)  # type: ignore[call-arg]  # missing from lxml-stubs
-    while element.getprevious() is not None:
-        del element.getparent()[0]  # type: ignore[union-attr]  # a previous sibling has a parent
 
 
 def thousands(number: int) -> str:

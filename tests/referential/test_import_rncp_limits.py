@@ -76,13 +76,25 @@ def test_an_export_bomb_is_read_in_flat_memory(tmp_path):
 
 def test_an_oversized_sheet_is_refused_in_french(tmp_path, monkeypatch):
     monkeypatch.setattr(registry, "MAX_SHEET_ELEMENTS", 100)
-    body = "<CODES_NSF>" + "<NSF><CODE>1</CODE></NSF>" * 60 + "</CODES_NSF>"
+    body = "<CODES_NSF>" + "<NSF><CODE>1</CODE></NSF>" * 50_000 + "</CODES_NSF>"  # 1.2 MB, refused while read
 
     message = run_failing(write(tmp_path, export(fiche(body))))
 
     assert message.startswith("Fiche n° 1 (ligne 2) : plus de 100 éléments ou de 20 Mo ;")
     assert message.endswith("Rien n'a été importé.")
     assert not Certification.objects.exists()
+
+
+def test_a_file_whose_root_is_not_fiches_is_refused_before_it_fills_the_memory(tmp_path, monkeypatch):
+    monkeypatch.setattr(registry, "MAX_PROLOG_BYTES", 10_000)
+    path = tmp_path / "export.xml"
+    path.write_bytes(b"<AUTRE>" + JUNK * 5_000 + fiche().encode() + b"</AUTRE>")
+
+    message = run_failing(path)
+
+    assert message == (
+        "Ce n'est pas un export du registre : il ne commence pas par l'élément FICHES. Rien n'a été importé."
+    )
 
 
 def test_a_second_registry_import_is_refused_while_one_runs(tmp_path):
