@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 
 from certifier.core.models import DomainError
+from certifier.pathways.forms import EnrolmentForm
 from certifier.pathways.importers import import_candidates
 from certifier.pathways.models import Candidate, TrainingPath, TrainingSession
 from certifier.pathways.rules import (
@@ -145,3 +146,17 @@ def test_a_session_from_0001_to_9999_is_refused(users, organisations, paths):
         )
     assert str(raised.value).startswith("La date de début de la session (01/01/0001) n'est pas plausible")
     assert not TrainingSession.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "email", ["lea.martin@demo.example", "o'neil@caf.fr", "éloïse.lefèvre@demo.example", "pas-une-adresse"]
+)
+def test_the_form_and_the_import_agree_on_e_mail_addresses(
+    tmp_path, users, organisations, referential, email
+):
+    form_accepts = not EnrolmentForm({"email": email}, centre_ids=None).has_error("email")
+    imported = row(**{"SIRET employeur": organisations["employer"].siret, "Courriel": email})
+    report = import_candidates(users["crfp_staff"], xlsx(tmp_path, [imported]).read_bytes())
+    import_accepts = "Courriel" not in [error.column for error in report.errors]
+    assert form_accepts == import_accepts
