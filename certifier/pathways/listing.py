@@ -9,19 +9,19 @@ from typing import Any
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from certifier.core.lists import Sorts
 from certifier.referential.models import Block
 
 from .models import AssessorAssignment, Enrolment, TrainingSession
 
-# ?tri= value → ordering; "-value" sorts the other way. The first key, reversed, is the default.
-ENROLMENT_SORTS: dict[str, list[str]] = {
+ENROLMENT_SORTS: Sorts = {
     "entree": ["start_date", "sort_name"],
     "nom": ["sort_name", "candidate__first_name"],
     "employeur": ["candidate__employer__name", "sort_name"],
     "crfp": ["training_centre__name", "sort_name"],
     "avancement": ["validated_blocks", "has_assessor", "sort_name"],
 }
-SESSION_SORTS: dict[str, list[str]] = {
+SESSION_SORTS: Sorts = {
     "debut": ["start_date", "path__position"],
     "parcours": ["path__title", "start_date"],
     "crfp": ["training_centre__name", "start_date"],
@@ -78,17 +78,6 @@ def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
 def _model_above(relation: str) -> Any:
     """A model of the app above (assessments), reached by a reverse relation of the enrolment."""
     return Enrolment._meta.get_field(relation).related_model
-
-
-def sort_key(requested: str | None, sorts: dict[str, list[str]]) -> str:
-    """The `?tri=` asked for if it is one of the list's, else the latest first."""
-    return requested if requested and requested.lstrip("-") in sorts else f"-{next(iter(sorts))}"
-
-
-def ordered(rows: QuerySet[Any], key: str, sorts: dict[str, list[str]]) -> QuerySet[Any]:
-    descending = key.startswith("-")
-    fields = sorts[key.lstrip("-")]
-    return rows.order_by(*[f"-{field}" if descending else field for field in fields], "pk")
 
 
 def without_assessor(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:

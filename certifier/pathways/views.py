@@ -9,8 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from certifier.core.downloads import attachment
-from certifier.core.excel import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, table_csv, table_xlsx
+from certifier.core import lists
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, login_required, public, role_required
@@ -45,7 +44,6 @@ PAGE_SIZE = 100
 ENROLLING = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF)
 FUNDING = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.EMPLOYER_HR)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-EXPORTS = ("csv", "xlsx")
 
 
 def _enrolments(request: HttpRequest) -> QuerySet[Enrolment]:
@@ -88,15 +86,13 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     waiting_only = request.GET.get("suivi") == listing.WITHOUT_ASSESSOR
     if waiting_only:
         enrolments = listing.without_assessor(enrolments)
-    sort = listing.sort_key(request.GET.get("tri"), listing.ENROLMENT_SORTS)
-    enrolments = listing.ordered(listing.with_progress(enrolments), sort, listing.ENROLMENT_SORTS)
-    if request.GET.get("format") in EXPORTS:
-        rows = listing.export_rows(enrolments)
-        return _export("Inscriptions", listing.EXPORT_HEADERS, rows, request.GET["format"])
+    sort = lists.sort_key(request.GET.get("tri"), listing.ENROLMENT_SORTS, "-entree")
+    enrolments = lists.ordered(listing.with_progress(enrolments), sort, listing.ENROLMENT_SORTS)
+    if extension := lists.export_asked(request):
+        return lists.export(
+            "Inscriptions", listing.EXPORT_HEADERS, listing.export_rows(enrolments), extension
+        )
     page = _page(enrolments, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
     can_enrol = has_role(request.user, *ENROLLING)
     return render(
         request,
@@ -104,7 +100,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "filters": filters,
-            "query": query.urlencode(),
+            "query": lists.page_query(request),
             "sort": sort,
             "waiting_only": waiting_only,
             "can_enrol": can_enrol,
@@ -113,14 +109,6 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "access_routes": list(ACCESS_ROUTE_LABELS),
         },
     )
-
-
-def _export(title: str, headers: list[str], rows: list[list[Any]], extension: str) -> HttpResponse:
-    """A list as shown (same scope, filters and order), every page of it."""
-    filename = f"{title.lower()}.{extension}"
-    if extension == "xlsx":
-        return attachment(table_xlsx(title, headers, rows), filename, XLSX_CONTENT_TYPE)
-    return attachment(table_csv(headers, rows), filename, CSV_CONTENT_TYPE)
 
 
 def _page(enrolments: QuerySet[Enrolment], number: str | None) -> Page[Enrolment]:
@@ -322,23 +310,20 @@ def funding_request_document(request: HttpRequest, pk: int, extension: str) -> H
 
 @role_required(*ENROLLING)
 def session_list(request: HttpRequest) -> HttpResponse:
-    sort = listing.sort_key(request.GET.get("tri"), listing.SESSION_SORTS)
-    sessions = listing.ordered(
+    sort = lists.sort_key(request.GET.get("tri"), listing.SESSION_SORTS, "-debut")
+    sessions = lists.ordered(
         TrainingSession.objects.select_related("path", "training_centre"), sort, listing.SESSION_SORTS
     )
     today = timezone.localdate()
-    if request.GET.get("format") in EXPORTS:
+    if extension := lists.export_asked(request):
         rows = listing.session_rows(sessions, today)
-        return _export("Sessions", listing.SESSION_HEADERS, rows, request.GET["format"])
+        return lists.export("Sessions", listing.SESSION_HEADERS, rows, extension)
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(session, listing.session_state(session, today)) for session in page]
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
     return render(
         request,
         "pathways/session_list.html",
-        {"page": page, "rows": rows, "sort": sort, "query": query.urlencode()},
+        {"page": page, "rows": rows, "sort": sort, "query": lists.page_query(request)},
     )
 
 

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
+from certifier.core import lists
+
 from .audit_log import AuditFilterForm, changes, type_label
 from .dashboard import tasks_by_role
 from .enums import Role
@@ -43,6 +45,10 @@ ROLE_INTRO: dict[str, str] = {
 }
 
 
+ORGANISATION_SORTS: lists.Sorts = {"nom": ["name"], "type": ["kind", "name"], "region": ["region", "name"]}
+ORGANISATION_HEADERS = ["Nom", "Type", "Branche", "Région", "SIRET"]
+
+
 @public
 def home(request: HttpRequest) -> HttpResponse:
     user_roles = roles(request.user)
@@ -66,8 +72,19 @@ set_password = public(
 
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
-    organisations = Organisation.objects.visible_to(request.user)
-    return render(request, "people/organisation_list.html", {"organisations": organisations})
+    sort = lists.sort_key(request.GET.get("tri"), ORGANISATION_SORTS, "nom")
+    organisations = lists.ordered(Organisation.objects.visible_to(request.user), sort, ORGANISATION_SORTS)
+    if extension := lists.export_asked(request):
+        rows = [
+            [org.name, org.get_kind_display(), org.get_branch_display(), org.region, org.siret]
+            for org in organisations
+        ]
+        return lists.export("Organisations", ORGANISATION_HEADERS, rows, extension)
+    return render(
+        request,
+        "people/organisation_list.html",
+        {"organisations": organisations, "sort": sort, "query": lists.page_query(request)},
+    )
 
 
 @login_required
