@@ -20,7 +20,11 @@ demo: install
 	$(PY) manage.py load_training_paths
 	$(PY) manage.py load_demo
 
+# The dev server and one background worker beside it (imports run as jobs); stopping the server
+# (Ctrl-C) stops the worker.
 run: demo
+	@$(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST)
 
 test: install
