@@ -316,14 +316,15 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
     today = timezone.localdate()
     if extension := lists.export_asked(request):
-        rows = listing.session_rows(sessions, today)
-        return lists.export("Sessions", listing.SESSION_HEADERS, rows, extension)
+        return lists.export(
+            "Sessions", listing.SESSION_HEADERS, listing.session_rows(sessions, today), extension
+        )
     page = Paginator(sessions, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(session, listing.session_state(session, today)) for session in page]
+    states = [(session, listing.session_state(session, today)) for session in page]
     return render(
         request,
         "pathways/session_list.html",
-        {"page": page, "rows": rows, "sort": sort, "query": lists.page_query(request)},
+        {"page": page, "rows": states, "sort": sort, "query": lists.page_query(request)},
     )
 
 
