@@ -43,6 +43,10 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.action_label} {self.object_repr}"
 
+    @property
+    def action_label(self) -> str:
+        return AuditAction(self.action).label if self.action in AuditAction.values else self.action
+
 
 # A running job refreshes its heartbeat at least this often (progress is reported every few hundred
 # rows, and the one write transaction of an import lasts seconds): older, its worker has died.
@@ -102,10 +106,6 @@ class Job(models.Model):
     @property
     def may_restart(self) -> bool:
         return bool(self.file) and (self.status == JobStatus.FAILED or self.interrupted)
-
-    @property
-    def action_label(self) -> str:
-        return AuditAction(self.action).label if self.action in AuditAction.values else self.action
 
 
 class ConfirmedDecision(models.Model):
