@@ -1,11 +1,12 @@
 """The one reader of the spreadsheets users upload: Excel (.xlsx) or CSV (UTF-8, `;`-separated).
 
 A file is hostile until read. Every limit is checked before parsing where the file says how big it
-is (its size, the zip directory, the sheet's `<dimension>`), and again while streaming, because a
-file can lie: reading stops at the first row, column or cell beyond a limit. The sheet is streamed
-with lxml (elements cleared as they are read, no DTD, no entity expanded, no network), so memory
-stays flat whatever the content. Any refusal is a `SpreadsheetRefused` with a French message naming
-the limit and where it was met; a damaged file is refused the same way, never with a traceback.
+is (its size, the zip directory, the count of XML elements of a part, the sheet's `<dimension>`), and
+again while parsing, because a file can lie: reading stops at the first row, column or cell beyond a
+limit. XML is parsed as a stream of events (lxml's parser target: no tree is built, no DTD loaded, no
+entity expanded, no network), so memory stays flat whatever the content. Any refusal is a
+`SpreadsheetRefused` with a French message naming the limit and where it was met; a damaged file is
+refused the same way, never with a traceback.
 
 `read_rows` returns the rows that hold a value, with their number in the sheet; each importer
 chooses its own limits with keyword arguments.
@@ -16,12 +17,12 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from posixpath import dirname, join, normpath
-from typing import IO, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from lxml import etree
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -122,8 +123,8 @@ def _check_column(row: int, column: int, limits: Limits, place: str) -> None:
         )
 
 
-def _check_text(text: str, row: int, column: int, limits: Limits, sheet: str = "") -> None:
-    if len(text) > limits.max_cell_length:
+def _check_length(length: int, row: int, column: int, limits: Limits, sheet: str = "") -> None:
+    if length > limits.max_cell_length:
         where = f" de la feuille « {sheet} »" if sheet else ""
         raise SpreadsheetRefused(
             f"La cellule de la ligne {row}, colonne {_letter(column)}{where} dépasse "
@@ -170,7 +171,7 @@ def _read_csv(content: bytes, limits: Limits) -> list[SheetRow]:
             _check_row(number, limits, CSV_FILE)
             _check_column(number, min(len(cells), limits.max_columns + 1), limits, CSV_FILE)
             for column, cell in enumerate(cells, start=1):
-                _check_text(cell, number, column, limits)
+                _check_length(len(cell), number, column, limits)
             if _has_value(cells):
                 if not rows:
                     _check_separator(number, cells)
@@ -199,43 +200,237 @@ NOT_A_WORKBOOK = (
     "Le fichier n'est pas un classeur Excel (.xlsx) lisible : enregistrez-le de nouveau au format .xlsx."
 )
 SHARED_STRINGS = "la table des textes partagés"
+CHUNK = 64 * 1024
 
 
-def _elements(stream: IO[bytes], *tags: str) -> Iterator[Any]:
-    """The `tags` elements (any namespace) of an XML stream, each cleared once the caller is done.
+class _Reader:
+    """An XML part read as a stream of events (lxml's parser target): no tree is ever built, so
+    memory stays flat whatever the part holds, known elements or not. No DTD is loaded nor any
+    entity expanded; a document declaring a type is refused outright."""
 
-    No DTD is loaded nor any entity expanded; a document declaring one is refused outright.
-    """
-    checked = False
-    for _, element in etree.iterparse(
-        stream,
-        events=("end",),
-        tag=[f"{{*}}{tag}" for tag in tags],
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-    ):
-        if not checked:
-            if element.getroottree().docinfo.doctype:
-                raise ValueError("a document type declaration, never found in a workbook")
-            checked = True
-        yield element
-        element.clear(keep_tail=False)
-        while element.getprevious() is not None:
-            del element.getparent()[0]
+    def read(self, content: bytes) -> None:
+        parser = etree.XMLParser(
+            target=self,  # type: ignore[arg-type]  # parsed from bytes, lxml hands str tags and text
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+        )
+        for start in range(0, len(content), CHUNK):
+            parser.feed(content[start : start + CHUNK])
+        parser.close()
+
+    def doctype(self, *declaration: Any) -> None:
+        raise ValueError("a document type declaration, never found in a workbook")
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        pass
+
+    def end(self, tag: str) -> None:
+        pass
+
+    def data(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
-def _local(element: Any) -> str:
-    return str(etree.QName(element).localname)
+class _Elements(_Reader):
+    """The attributes of the elements named `names`, with the name of their parent."""
+
+    def __init__(self, *names: str) -> None:
+        self.names = set(names)
+        self.found: list[tuple[str, str, dict[str, str]]] = []
+        self.path: list[str] = []
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        name = tag.rpartition("}")[2]  # inlined: called for every element
+        if name in self.names:
+            self.found.append((name, self.path[-1] if self.path else "", dict(attributes)))
+        self.path.append(name)
+
+    def end(self, tag: str) -> None:
+        self.path.pop()
 
 
-def _text_of(element: Any) -> str:
-    """The text of a shared or inline string: its `t` and its runs' `t`, phonetic hints left out."""
-    return "".join(
-        node.text or "" for node in element.iter("{*}t") if _local(node.getparent()) in ("si", "is", "r")
-    )
+class _SharedStrings(_Reader):
+    """The table of shared strings; each kept to one character over the cell limit, which is enough
+    to refuse it when a cell uses it."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.most = limits.max_rows * limits.max_columns  # one string a cell at most
+        self.keep = limits.max_cell_length + 1
+        self.limits = limits
+        self.strings: list[str] = []
+        self.parts: list[str] = []
+        self.length = 0
+        self.text = False  # inside a <t> of the string (not of a phonetic hint)
+        self.hint = False
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        name = tag.rpartition("}")[2]  # inlined: called for every element
+        if name == "si":
+            if len(self.strings) == self.most:
+                raise SpreadsheetRefused(
+                    f"La table des textes partagés compte plus de {_number(self.most)} textes, plus que "
+                    f"{_number(self.limits.max_rows)} lignes de {self.limits.max_columns} colonnes n'ont de "
+                    "cellules : ce n'est pas un classeur ordinaire."
+                )
+            self.parts, self.length = [], 0
+        elif name == "rPh":
+            self.hint = True
+        elif name == "t":
+            self.text = not self.hint
+
+    def data(self, text: str) -> None:
+        if self.text and self.length < self.keep:
+            self.parts.append(text[: self.keep - self.length])
+            self.length += len(text)
+
+    def end(self, tag: str) -> None:
+        name = tag.rpartition("}")[2]  # inlined: called for every element
+        if name == "t":
+            self.text = False
+        elif name == "rPh":
+            self.hint = False
+        elif name == "si":
+            self.strings.append("".join(self.parts))
+
+
+class _Sheet(_Reader):
+    """The rows of a sheet, refused at the first row, column or cell beyond the limits."""
+
+    def __init__(self, name: str, strings: list[str], dates: set[int], epoch: datetime, limits: Limits):
+        self.name = name
+        self.strings = strings
+        self.dates = dates
+        self.epoch = epoch
+        self.limits = limits
+        self.place = f"La feuille « {name} »"
+        self.rows: list[SheetRow] = []
+        self.number = 0
+        self.cells: list[Any] = []
+        self.kind: str | None = None  # the type of the cell being read (t), None between cells
+        self.style = "0"
+        self.parts: list[str] = []
+        self.length = 0
+        self.text = False  # inside the cell's <v>, or a <t> of its inline string
+        self.hint = False
+
+    def start(self, tag: str, attributes: dict[str, str]) -> None:
+        name = tag.rpartition("}")[2]  # inlined: called for every element
+        if name == "c":
+            self._start_cell(attributes)
+        elif name == "v" or (name == "t" and not self.hint):
+            self.text = self.kind is not None
+        elif name == "rPh":
+            self.hint = True
+        elif name == "row":
+            self._start_row(attributes.get("r"))
+        elif name == "dimension":
+            self._check_dimension(attributes.get("ref", ""))
+
+    def data(self, text: str) -> None:
+        if self.text:
+            self.parts.append(text)
+            self.length += len(text)
+            if self.length > self.limits.max_cell_length:  # refused before the rest is read
+                _check_length(self.length, self.number, self._column(), self.limits, self.name)
+
+    def end(self, tag: str) -> None:
+        name = tag.rpartition("}")[2]  # inlined: called for every element
+        if name in ("v", "t"):
+            self.text = False
+        elif name == "rPh":
+            self.hint = False
+        elif name == "c" and self.kind is not None:
+            self._end_cell()
+        elif name == "row":
+            if _has_value(self.cells):
+                self.rows.append(SheetRow(self.number, self.cells))
+            self.cells = []
+
+    def _start_row(self, reference: str | None) -> None:
+        number = int(reference) if reference else self.number + 1
+        if number <= self.number:
+            raise ValueError("rows out of order")
+        _check_row(number, self.limits, self.place)
+        self.number, self.cells = number, []
+
+    def _check_dimension(self, ref: str) -> None:
+        """`A1:R20001`: the sheet announces its extent before its rows; a lie is caught while reading."""
+        match = CELL_REFERENCE.fullmatch(ref.rsplit(":", 1)[-1])
+        if match is None:
+            return
+        rows, column = int(match[2]), _column_index(match[1])
+        if rows > self.limits.max_rows:
+            raise SpreadsheetRefused(
+                f"{self.place} compte {_number(rows)} lignes (au plus {_number(self.limits.max_rows)}, "
+                "ligne des titres comprise) : supprimez les lignes vides en fin de feuille ou découpez "
+                "le fichier en plusieurs fichiers."
+            )
+        if column > self.limits.max_columns:
+            raise SpreadsheetRefused(
+                f"{self.place} s'étend jusqu'à la colonne {match[1]} (au plus "
+                f"{self.limits.max_columns} colonnes, jusqu'à {_letter(self.limits.max_columns)}) : "
+                "supprimez les colonnes en trop."
+            )
+
+    def _start_cell(self, attributes: dict[str, str]) -> None:
+        if self.number == 0:
+            self._start_row(None)  # a cell outside any row: read as the first row
+        reference = attributes.get("r")
+        if reference:
+            match = CELL_REFERENCE.fullmatch(reference)
+            if match is None or int(match[2]) != self.number:
+                raise ValueError(f"bad cell reference {reference}")
+            column = _column_index(match[1])
+        else:
+            column = len(self.cells) + 1
+        _check_column(self.number, column, self.limits, self.place)
+        if column <= len(self.cells):
+            raise ValueError("cells out of order")
+        self.cells.extend([None] * (column - len(self.cells) - 1))
+        self.kind, self.style = attributes.get("t", "n"), attributes.get("s", "0")
+        self.parts, self.length = [], 0
+
+    def _column(self) -> int:
+        return len(self.cells) + 1
+
+    def _end_cell(self) -> None:
+        self.cells.append(self._value(self.kind, "".join(self.parts)) if self.parts else None)
+        self.kind = None
+
+    def _value(self, kind: str | None, raw: str) -> Any:
+        if kind == "s":
+            index = int(raw)
+            if not 0 <= index < len(self.strings):
+                raise IndexError("no such shared string")
+            text = self.strings[index]
+            _check_length(len(text), self.number, self._column(), self.limits, self.name)
+            return text
+        if kind in ("str", "e", "inlineStr"):
+            return raw
+        if kind == "b":
+            return raw.strip() in ("1", "true")
+        if kind == "d":
+            return datetime.fromisoformat(raw.strip())
+        return self._number(raw, int(self.style))
+
+    def _number(self, raw: str, style: int) -> int | Decimal | date | datetime:
+        try:
+            value = Decimal(raw.strip())
+        except InvalidOperation:
+            raise ValueError(f"bad number {raw[:20]}") from None
+        if not value.is_finite():
+            raise ValueError("bad number")
+        if style in self.dates:
+            moment = from_excel(float(value), self.epoch)
+            if not isinstance(moment, datetime):
+                return value
+            return moment.date() if moment.time() == datetime.min.time() else moment
+        return int(value) if value == value.to_integral_value() else value
 
 
 class _Workbook:
@@ -272,8 +467,8 @@ class _Workbook:
                 f"{_megabytes(self.limits.max_uncompressed)}) : découpez-le en plusieurs fichiers."
             )
 
-    def _open(self, name: str, what: str) -> IO[bytes]:
-        """A part of the archive, refused before reading when it declares too large a size.
+    def _parse(self, name: str, what: str, reader: _Reader) -> None:
+        """Parse a part of the archive, refused before reading when it declares too large a size.
 
         zipfile never yields more than the declared size and checks the CRC at the end, so a part
         that lies about its size is cut there and reported as damaged."""
@@ -284,7 +479,23 @@ class _Workbook:
                 f"{what[0].upper()}{what[1:]} occupe {_megabytes(size)} une fois décompressé (au plus "
                 f"{_megabytes(self.limits.max_part)}) : découpez le fichier en plusieurs fichiers."
             )
-        return self.archive.open(name)
+        content = self.archive.read(name)
+        # A sheet holds an element a row and at most three a cell (c, is, t or c, v); the other parts
+        # (styles, relations…) a few thousand at most. Counted in C, before any is parsed.
+        most = self.limits.max_rows * (3 * self.limits.max_columns + 1) + 10_000
+        opened = content.count(b"<") - content.count(b"</") - content.count(b"<?") - content.count(b"<!")
+        if opened > most:
+            raise SpreadsheetRefused(
+                f"{what[0].upper()}{what[1:]} contient plus de {_number(most)} éléments XML, plus "
+                f"que {_number(self.limits.max_rows)} lignes de {self.limits.max_columns} colonnes "
+                "n'en demandent : ce n'est pas un classeur ordinaire."
+            )
+        reader.read(content)
+
+    def _elements(self, part: str, *names: str) -> list[tuple[str, str, dict[str, str]]]:
+        elements = _Elements(*names)
+        self._parse(part, "le classeur", elements)
+        return elements.found
 
     def _relations(self, part: str) -> dict[str, tuple[str, str]]:
         """Relation id → (type, part name) of a part."""
@@ -293,44 +504,46 @@ class _Workbook:
         if rels not in self.archive.NameToInfo:
             return {}
         relations = {}
-        with self._open(rels, "le classeur") as stream:
-            for element in _elements(stream, "Relationship"):
-                target = element.get("Target", "")
-                target = target.lstrip("/") if target.startswith("/") else normpath(join(folder, target))
-                relations[element.get("Id", "")] = (element.get("Type", ""), target)
+        for _, _, attributes in self._elements(rels, "Relationship"):
+            target = attributes.get("Target", "")
+            target = target.lstrip("/") if target.startswith("/") else normpath(join(folder, target))
+            relations[attributes.get("Id", "")] = (attributes.get("Type", ""), target)
         return relations
 
     def _read(self) -> list[SheetRow]:
         office = [part for kind, part in self._relations("").values() if kind.endswith("/officeDocument")]
         if not office:
             raise SpreadsheetRefused(NOT_A_WORKBOOK)
-        workbook = office[0]
-        relations = self._relations(workbook)
-        first: tuple[str, str] | None = None
+        relations = self._relations(office[0])
         date1904 = False
-        with self._open(workbook, "le classeur") as stream:
-            for element in _elements(stream, "workbookPr", "sheet"):
-                if _local(element) == "workbookPr":
-                    date1904 = element.get("date1904") in ("1", "true")
-                elif first is None:
-                    relation = element.get(RELATIONSHIP) or element.get(STRICT_RELATIONSHIP) or ""
-                    first = (element.get("name", "") or "1", relation)
-        if first is None or first[1] not in relations:
+        sheets = []
+        for name, _, attributes in self._elements(office[0], "workbookPr", "sheet"):
+            if name == "workbookPr":
+                date1904 = attributes.get("date1904") in ("1", "true")
+            else:
+                relation = attributes.get(RELATIONSHIP) or attributes.get(STRICT_RELATIONSHIP) or ""
+                sheets.append((attributes.get("name") or "1", relation))
+        if not sheets or sheets[0][1] not in relations:
             raise SpreadsheetRefused(NOT_A_WORKBOOK)
-        name, relation = first
+        name, relation = sheets[0]
         by_kind = {kind.rsplit("/", 1)[-1]: part for kind, part in relations.values()}
-        strings = self._shared_strings(by_kind.get("sharedStrings"))
-        dates = self._date_styles(by_kind.get("styles"))
         epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
-        sheet = _Sheet(name, strings, dates, epoch, self.limits)
-        with self._open(relations[relation][1], f"la feuille « {name} »") as stream:
-            return sheet.rows(stream)
+        sheet = _Sheet(
+            name,
+            self._shared_strings(by_kind.get("sharedStrings")),
+            self._date_styles(by_kind.get("styles")),
+            epoch,
+            self.limits,
+        )
+        self._parse(relations[relation][1], f"la feuille « {name} »", sheet)
+        return sheet.rows
 
     def _shared_strings(self, part: str | None) -> list[str]:
         if part is None or part not in self.archive.NameToInfo:
             return []
-        with self._open(part, SHARED_STRINGS) as stream:
-            return [_text_of(element) for element in _elements(stream, "si")]
+        strings = _SharedStrings(self.limits)
+        self._parse(part, SHARED_STRINGS, strings)
+        return strings.strings
 
     def _date_styles(self, part: str | None) -> set[int]:
         """Indexes of the cell formats that show a number as a date."""
@@ -339,131 +552,17 @@ class _Workbook:
         formats = dict(BUILTIN_FORMATS)
         dates = set()
         index = 0
-        with self._open(part, "la feuille de styles") as stream:
-            for element in _elements(stream, "numFmt", "xf"):
-                if _local(element) == "numFmt":
-                    formats[int(element.get("numFmtId", "0"))] = element.get("formatCode", "")
-                elif _local(element.getparent()) == "cellXfs":
-                    if is_date_format(formats.get(int(element.get("numFmtId", "0")), "")):
-                        dates.add(index)
-                    index += 1
+        for name, parent, attributes in self._elements(part, "numFmt", "xf"):
+            if name == "numFmt":
+                formats[int(attributes.get("numFmtId", "0"))] = attributes.get("formatCode", "")
+            elif parent == "cellXfs":
+                if is_date_format(formats.get(int(attributes.get("numFmtId", "0")), "")):
+                    dates.add(index)
+                index += 1
         return dates
 
 
-class _Sheet:
-    def __init__(self, name: str, strings: list[str], dates: set[int], epoch: datetime, limits: Limits):
-        self.name = name
-        self.strings = strings
-        self.dates = dates
-        self.epoch = epoch
-        self.limits = limits
-        self.place = f"La feuille « {name} »"
-
-    def rows(self, stream: IO[bytes]) -> list[SheetRow]:
-        rows: list[SheetRow] = []
-        number = 0
-        row: Any = None  # the row element whose cells are being read
-        cells: list[Any] = []
-        for element in _elements(stream, "dimension", "c", "row"):
-            tag = _local(element)
-            if tag == "c":
-                if element.getparent() is not row:
-                    row = element.getparent()
-                    number = self._row_number(row, number)
-                self._cell(element, number, cells)
-            elif tag == "row":
-                if element is not row:  # a row without cells still counts
-                    number = self._row_number(element, number)
-                if _has_value(cells):
-                    rows.append(SheetRow(number, cells))
-                row, cells = None, []
-            else:
-                self._check_dimension(element.get("ref", ""))
-        return rows
-
-    def _row_number(self, row: Any, previous: int) -> int:
-        number = int(row.get("r") or previous + 1)
-        if number <= previous:
-            raise ValueError("rows out of order")
-        _check_row(number, self.limits, self.place)
-        return number
-
-    def _check_dimension(self, ref: str) -> None:
-        """`A1:R20001`: the sheet announces its extent before its rows; a lie is caught while reading."""
-        match = CELL_REFERENCE.fullmatch(ref.rsplit(":", 1)[-1])
-        if match is None:
-            return
-        rows, column = int(match[2]), _column_index(match[1])
-        if rows > self.limits.max_rows:
-            raise SpreadsheetRefused(
-                f"{self.place} compte {_number(rows)} lignes (au plus {_number(self.limits.max_rows)}, "
-                "ligne des titres comprise) : supprimez les lignes vides en fin de feuille ou découpez "
-                "le fichier en plusieurs fichiers."
-            )
-        if column > self.limits.max_columns:
-            raise SpreadsheetRefused(
-                f"{self.place} s'étend jusqu'à la colonne {match[1]} (au plus "
-                f"{self.limits.max_columns} colonnes, jusqu'à {_letter(self.limits.max_columns)}) : "
-                "supprimez les colonnes en trop."
-            )
-
-    def _cell(self, element: Any, row: int, cells: list[Any]) -> None:
-        reference = element.get("r")
-        if reference:
-            match = CELL_REFERENCE.fullmatch(reference)
-            if match is None or int(match[2]) != row:
-                raise ValueError(f"bad cell reference {reference}")
-            column = _column_index(match[1])
-        else:
-            column = len(cells) + 1
-        _check_column(row, column, self.limits, self.place)
-        if column <= len(cells):
-            raise ValueError("cells out of order")
-        value = self._value(element, row, column)
-        cells.extend([None] * (column - len(cells) - 1))
-        cells.append(value)
-
-    def _value(self, element: Any, row: int, column: int) -> Any:
-        kind = element.get("t", "n")
-        if kind == "inlineStr":
-            found = element.find("{*}is")
-            text = _text_of(found) if found is not None else ""
-        else:
-            found = element.find("{*}v")
-            raw = found.text if found is not None and found.text is not None else None
-            if raw is None:
-                return None
-            if kind == "s":
-                index = int(raw)
-                if not 0 <= index < len(self.strings):
-                    raise IndexError("no such shared string")
-                text = self.strings[index]
-            elif kind in ("str", "e"):
-                text = raw
-            elif kind == "b":
-                return raw.strip() in ("1", "true")
-            elif kind == "d":
-                return datetime.fromisoformat(raw.strip())
-            else:
-                return self._number(raw, int(element.get("s", "0")))
-        _check_text(text, row, column, self.limits, self.name)
-        return text
-
-    def _number(self, raw: str, style: int) -> int | Decimal | date | datetime:
-        try:
-            value = Decimal(raw.strip())
-        except InvalidOperation:
-            raise ValueError(f"bad number {raw[:20]}") from None
-        if not value.is_finite():
-            raise ValueError("bad number")
-        if style in self.dates:
-            moment = from_excel(float(value), self.epoch)
-            if not isinstance(moment, datetime):
-                return value
-            return moment.date() if moment.time() == datetime.min.time() else moment
-        return int(value) if value == value.to_integral_value() else value
-
-
+@cache
 def _column_index(letters: str) -> int:
     index = 0
     for letter in letters:

@@ -44,6 +44,7 @@ from .services.enrolments import FOREIGN_CANDIDATE
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
+MAX_COLUMNS = 24
 
 # The columns of the file, in order: field name → French header.
 COLUMNS = {
@@ -140,9 +141,10 @@ def import_candidates(
 
 def read_table(content: bytes) -> list[SheetRow]:
     """The rows holding a value of the first sheet of a workbook, or of a CSV file, within the
-    candidate import's limits: 10 MB, 20,000 candidates under the title row, 1,000 characters a cell."""
+    candidate import's limits: 10 MB, 20,000 candidates under the title row, the 18 columns of the
+    model and room for a few notes beside them, 1,000 characters a cell."""
     try:
-        return read_rows(content, max_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1)
+        return read_rows(content, max_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS)
     except SpreadsheetRefused as refusal:
         raise ImportRefused(str(refusal)) from None
 

@@ -107,6 +107,26 @@ def test_shared_strings_too_large_once_uncompressed_are_refused_from_the_zip_dir
     )
 
 
+def test_more_shared_strings_than_the_sheet_may_have_cells_are_refused():
+    bomb = workbook('<row r="1"><c t="s"><v>0</v></c></row>', shared=["a", "b", "c", "d", "e"])
+    assert read_rows(bomb, max_rows=1, max_columns=5) == [SheetRow(1, ["a"])]
+    assert refusal(bomb, max_rows=2, max_columns=2) == (
+        "La table des textes partagés compte plus de 4 textes, plus que 2 lignes de 2 colonnes n'ont de "
+        "cellules : ce n'est pas un classeur ordinaire."
+    )
+
+
+def test_a_part_of_more_elements_than_the_limits_need_is_refused_before_they_are_parsed():
+    bomb = workbook('<row r="1"><c>' + "<x/>" * 30_000 + "</c></row>")
+    assert refusal(bomb, max_rows=100, max_columns=10) == (
+        "La feuille « Feuil1 » contient plus de 13\u00a0100 éléments XML, plus que 100 lignes de 10 colonnes "
+        "n'en demandent : ce n'est pas un classeur ordinaire."
+    )
+    assert read_rows(workbook('<row r="1"><c><v>1</v></c></row>'), max_rows=1, max_columns=1) == [
+        SheetRow(1, [1])
+    ]
+
+
 def test_a_workbook_too_large_once_uncompressed_is_refused():
     bomb = archive({"_rels/.rels": "", "a.bin": b"\0" * (2 * 1024 * 1024 + 1)})
     assert refusal(bomb, max_uncompressed=2 * 1024 * 1024) == (
@@ -269,7 +289,7 @@ def test_the_candidate_import_accepts_20000_candidates_and_refuses_one_more():
         ),
         (
             workbook('<row r="1">' + "<c><v>1</v></c>" * 100_000 + "</row>"),
-            "La feuille « Feuil1 » dépasse 64 colonnes à la ligne 1",
+            "La feuille « Feuil1 » dépasse 24 colonnes à la ligne 1 (colonne Y atteinte)",
         ),
         (
             workbook("".join(f'<row r="{number}"/>' for number in range(1, 30_001))),
