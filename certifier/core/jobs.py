@@ -23,12 +23,12 @@ from .models import STALLED_AFTER, DomainError, Job, NotAllowed
 logger = logging.getLogger(__name__)
 
 INTERRUPTED = (
-    "Le traitement a été interrompu avant sa fin (arrêt du serveur ou du processus de traitement) ; "
-    "rien n'a été enregistré. Vous pouvez le relancer."
+    "Le traitement a été interrompu avant sa fin (arrêt du serveur ou du processus de traitement). "
+    "Vous pouvez le relancer."
 )
 UNEXPECTED = (
-    "Le traitement a échoué sur une erreur inattendue ; rien n'a été enregistré. "
-    "Relancez-le, puis signalez-le à l'administrateur national si l'échec se répète."
+    "Le traitement a échoué sur une erreur inattendue. "
+    "Relancez-le ; si l'échec se répète, signalez-le à l'administrateur national."
 )
 BUSY = {
     JobKind.REGISTRY_IMPORT: (
@@ -117,6 +117,9 @@ def run(job_id: int, work: Work) -> Job:
     except Exception:
         logger.exception("Job %s (%s) failed", job_id, job.kind)
         outcome = Outcome(UNEXPECTED, failed=True)
+    except BaseException:  # stopped (Ctrl-C, the worker's shutdown): recorded, then the process stops
+        _finish(job, Outcome(INTERRUPTED, failed=True))
+        raise
     _finish(job, outcome)
     return job
 

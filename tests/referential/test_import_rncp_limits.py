@@ -183,3 +183,19 @@ def test_signing_in_works_while_an_import_reads_and_writes(tmp_path, monkeypatch
 
     assert statuses == [302] * 6  # three sheets checked, then three written
     assert Certification.objects.count() == 3
+
+
+def test_an_interrupted_command_says_so_and_leaves_the_next_import_free(tmp_path, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    path = write(tmp_path, export(fiche()))
+    monkeypatch.setattr(registry, "do_import_registry", interrupted)
+    message = run_failing(path)
+    monkeypatch.undo()
+
+    assert message == (
+        "Import interrompu. Les fiches déjà enregistrées le restent : relancez l'import pour le terminer."
+    )
+    assert Job.objects.get().status == JobStatus.FAILED
+    assert run(path)[0].strip() == "1 fiche lue, 1 créée, 0 modifiées, 0 inchangées."

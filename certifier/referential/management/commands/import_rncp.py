@@ -39,7 +39,12 @@ class Command(BaseCommand):
 
             return import_registry(file, numbers, report)
 
-        job = jobs.run_now(JobKind.REGISTRY_IMPORT, None, file.name, work)
+        try:
+            job = jobs.run_now(JobKind.REGISTRY_IMPORT, None, file.name, work)
+        except KeyboardInterrupt:
+            raise CommandError(
+                "Import interrompu. Les fiches déjà enregistrées le restent : relancez l'import pour le terminer."
+            ) from None
         if job.status == JobStatus.FAILED:
             raise CommandError(job.outcome)
         self.stdout.write(job.outcome)
