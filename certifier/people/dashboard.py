@@ -41,7 +41,11 @@ def tasks_by_role(user: Any, user_roles: set[str]) -> dict[str, list[Task]]:
     for provider in PROVIDERS:
         for task in provider(user, user_roles):
             grouped[task.role].append(task)
-    return grouped
+    # what someone waits on first, then the counts, then the plain links
+    return {
+        role: sorted(tasks, key=lambda task: (not task.waiting, task.count is None))
+        for role, tasks in grouped.items()
+    }
 
 
 def plural(count: int, singular: str, plural_form: str) -> str:
@@ -62,4 +66,5 @@ def organisation_tasks(user: Any, user_roles: set[str]) -> list[Task]:
             count,
         ),
         Task(Role.NATIONAL_ADMIN, "Gérer les comptes et les rôles", reverse("admin:index")),
+        Task(Role.NATIONAL_ADMIN, "Consulter le journal d'audit", reverse("people:audit_log")),
     ]

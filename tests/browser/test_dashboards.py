@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Demo account → what its dashboard must show (README lists the accounts).
 DASHBOARDS = {
-    "admin@ucanss.example": ["inscriptions", "candidat sans évaluateur", "Gérer les comptes et les rôles"],
+    "admin@ucanss.example": ["inscriptions", "candidat sans évaluateur", "Gérer les comptes", "journal d'audit"],
     "cpnefp@cpnefp.example": ["Consulter le référentiel et l'historique de ses modifications"],
     "crfp@crfp-bordeaux.example": ["inscriptions", "candidat sans évaluateur", "Inscrire un candidat"],
     "rh@caf33.example": ["salariés en parcours de certification"],

@@ -103,6 +103,7 @@ def test_the_national_admin_manages_accounts_and_the_referential(client_for, enr
     page = dashboard(client_for("national_admin"))
     assert '<span class="count">2</span> inscriptions</a>' in page  # every CRFP's
     assert reverse("admin:index") in page
+    assert reverse("people:audit_log") in page
     assert reverse("referential:certification_list") in page
 
 
