@@ -45,6 +45,9 @@ def test_a_first_grid_save_costs_the_same_few_queries_for_15_or_39_criteria(own,
     large = save_grid(client, own, observed)
     assert CriterionResult.objects.filter(enrolment=own).count() == 39
     assert small == large <= GRID_SAVE_QUERIES
+    results = {str(pk) for pk in CriterionResult.objects.values_list("pk", flat=True)}
+    audited = AuditEvent.objects.filter(action="criterion_assessed").values_list("object_id", flat=True)
+    assert results <= set(audited)
 
 
 def test_a_second_grid_save_updates_in_place_with_the_same_bound(
