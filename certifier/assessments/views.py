@@ -300,9 +300,15 @@ def block_assessment(request: HttpRequest, pk: int, block_pk: int) -> HttpRespon
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Grille enregistrée : {changed} critère(s) mis à jour.")
+            messages.success(request, _saved(changed))
             return redirect("assessments:block_assessment", pk=enrolment.pk, block_pk=block.pk)
     return _block_page(request, enrolment, block, scoring=form)
+
+
+def _saved(changed: int) -> str:
+    if not changed:
+        return "Grille enregistrée : aucun changement."
+    return f"Grille enregistrée : {changed} {'critère mis' if changed == 1 else 'critères mis'} à jour."
 
 
 @role_required(Role.ASSESSOR)

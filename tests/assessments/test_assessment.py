@@ -225,10 +225,22 @@ def test_the_grid_saves_without_javascript_and_shows_the_proposal_again(own, blo
     form[f"comment-{criteria[0].pk}"] = "Très bon argumentaire."
     response = assessor.post(url, form, follow=True)
     page = response.content.decode()
-    assert "Grille enregistrée : 15 critère(s) mis à jour." in page
+    assert "Grille enregistrée : 15 critères mis à jour." in page
     assert "<strong>Bloc RNCP35729BC01 : Validé</strong>" in page
     assert 'role="status" aria-live="polite"' in page
     assert "Non évalué" not in page.split("data-live-scoring")[1].split("</form>")[0]
+
+
+def test_the_grid_says_how_many_criteria_changed_in_plain_french(own, blocks, observe, client_for):
+    observe(own, blocks[BC01])
+    url = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
+    criterion = blocks[BC01].competences.get(number=1).criteria.first()
+    assessor = client_for("assessor")
+    form = {f"score-{criterion.pk}": "validated"}
+    assert (
+        "Grille enregistrée : 1 critère mis à jour." in assessor.post(url, form, follow=True).content.decode()
+    )
+    assert "Grille enregistrée : aucun changement." in assessor.post(url, form, follow=True).content.decode()
 
 
 def test_a_comment_needs_a_score(own, blocks, observe, client_for):
