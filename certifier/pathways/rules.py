@@ -167,11 +167,14 @@ def employee_number_error(number: str) -> str | None:
     )
 
 
-def name_error(label: str, name: str) -> str | None:
-    """A person's name: letters, spaces, apostrophes and hyphens (« 12345 ### » is refused)."""
-    if not name or NAME.fullmatch(name.strip()):
+def name_error(label: str, name: str, *, several: bool = False) -> str | None:
+    """A person's name: letters, spaces, apostrophes and hyphens (« 12345 ### » is refused);
+    `several` names (other first names) may also be separated by commas."""
+    parts = name.split(",") if several else [name]
+    if not name or all(NAME.fullmatch(part.strip()) for part in parts):
         return None
-    return f"{label} ne peut comporter que des lettres, des espaces, des apostrophes et des traits d'union."
+    commas = ", les virgules entre les prénoms" if several else ""
+    return f"{label} : seuls sont acceptés les lettres, les espaces{commas}, les apostrophes et les traits d'union."
 
 
 def latest_plausible_date(today: date) -> date:

@@ -41,10 +41,19 @@ def test_plausible_names(name):
     assert name_error("Le nom", name) is None
 
 
+def test_other_first_names_may_be_separated_by_commas():
+    assert name_error("Les autres prénoms", "Marie, Louise-Anne", several=True) is None
+    assert name_error("Le prénom", "Marie, Louise") is not None
+    assert name_error("Les autres prénoms", "Marie, 3", several=True) == (
+        "Les autres prénoms : seuls sont acceptés les lettres, les espaces, les virgules entre les prénoms, "
+        "les apostrophes et les traits d'union."
+    )
+
+
 @pytest.mark.parametrize("name", ["12345 ###", "=HYPERLINK()", "Jean3", "-Jean", "Jean--", "<b>"])
 def test_implausible_names(name):
     assert name_error("Le nom", name) == (
-        "Le nom ne peut comporter que des lettres, des espaces, des apostrophes et des traits d'union."
+        "Le nom : seuls sont acceptés les lettres, les espaces, les apostrophes et les traits d'union."
     )
 
 

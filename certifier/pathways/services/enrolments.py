@@ -178,7 +178,7 @@ def value_errors(data: EnrolmentData, previous: Enrolment | None = None) -> dict
     if error := employee_number_error(data.employee_number):
         errors["employee_number"] = error
     for name, label in NAMES.items():
-        if error := name_error(label, getattr(data, name)):
+        if error := name_error(label, getattr(data, name), several=name == "other_first_names"):
             errors[name] = error
     if error := birth_date_error(data.birth_date, data.start_date):
         errors["birth_date"] = error
