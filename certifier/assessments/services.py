@@ -92,6 +92,18 @@ def do_record_attestation(actor: Any, enrolment: Enrolment, data: AttestationDat
     )
     if refusal:
         raise EvidenceRefused([("observed_on", refusal)])
+    _lock(enrolment)
+    twin = Attestation.objects.filter(
+        enrolment=enrolment,
+        competence=data.competence,
+        observed_on=data.observed_on,
+        situation=data.situation,
+        withdrawn_at__isnull=True,
+    )
+    if twin.exists():
+        raise DomainError(
+            "Cette attestation figure déjà dans le carnet : même compétence, même date, même situation."
+        )
     attestation = Attestation(
         enrolment=enrolment,
         competence=data.competence,
@@ -199,6 +211,9 @@ def do_record_observation(
     shortfalls += implausible_values(requirements, observed) or observation_shortfalls(requirements, observed)
     if shortfalls:
         raise ObservationRefused(shortfalls)
+    _lock(enrolment)
+    if Observation.objects.filter(enrolment=enrolment, method=method, observed_on=data.observed_on).exists():
+        raise DomainError("Une épreuve de cette modalité est déjà enregistrée à cette date pour ce candidat.")
     situations = [
         {"kind": requirement.kind, "minutes" if requirement.minutes is not None else "count": value}
         for requirement in requirements.situation_kinds()

@@ -271,3 +271,10 @@ def test_the_grid_page_makes_as_many_queries_whatever_the_number_of_criteria(
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_an_observation_submitted_twice_is_recorded_once(own, blocks, observe):
+    observe(own, blocks[BC01])
+    with pytest.raises(DomainError, match="déjà enregistrée à cette date"):
+        observe(own, blocks[BC01])
+    assert Observation.objects.filter(enrolment=own).count() == 1

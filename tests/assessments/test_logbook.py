@@ -199,3 +199,10 @@ def test_the_national_admin_reads_evidence_in_the_admin(own, blocks, users, atte
         assert admin.get(reverse(f"admin:assessments_{name}_history", args=[pk])).status_code == 200
     for name in ("criterionresult", "blockdecision"):
         assert admin.get(reverse(f"admin:assessments_{name}_changelist")).status_code == 200
+
+
+def test_an_attestation_submitted_twice_is_recorded_once(own, blocks, users, attest):
+    attest(own, blocks["RNCP35729BC01"])
+    with pytest.raises(DomainError, match="Cette attestation figure déjà dans le carnet"):
+        attest(own, blocks["RNCP35729BC01"])
+    assert Attestation.objects.filter(enrolment=own).count() == 1

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from certifier.assessments.models import Attestation, BlockDecision, CriterionResult
+from certifier.assessments.models import Attestation, BlockDecision, CriterionResult, Observation
 from certifier.core.models import AuditEvent
 
 # Real concurrency needs a database whose writers wait for each other: PostgreSQL, or the SQLite file
@@ -90,3 +90,29 @@ def test_parallel_confirmations_of_a_decision_record_it_once(own, blocks, observ
     refused = [answer.content.decode() for answer in answers if answer.status_code == 200]
     assert all("Cette décision est déjà enregistrée pour ce bloc" in page for page in refused)
     assert BlockDecision.objects.filter(enrolment=own, block=block).count() == 1
+
+
+def test_parallel_submissions_of_an_observation_record_it_once(own, blocks, client_for):
+    method = blocks[BC01].methods.exclude(kind="logbook").get()
+    url = reverse("assessments:observation_create", args=[own.pk, method.pk])
+    form = {
+        "observed_on": "2026-03-02",
+        "double_listening": "20",
+        "interview": "2",
+        "letters_emails": "5",
+        "questioning_minutes": "15",
+    }
+    clients = [client_for("assessor") for _ in range(PARALLEL)]
+    statuses = in_parallel(lambda: clients.pop().post(url, form).status_code)
+    assert sorted(statuses) == [200] * (PARALLEL - 1) + [302]
+    assert Observation.objects.filter(enrolment=own).count() == 1
+
+
+def test_parallel_submissions_of_an_attestation_record_it_once(own, blocks, client_for):
+    competence = blocks[BC01].competences.get(number=1)
+    url = reverse("assessments:attestation_create", args=[own.pk])
+    form = {"competence": competence.pk, "observed_on": "2026-02-10", "situation": "Accueil au guichet."}
+    clients = [client_for("tutor") for _ in range(PARALLEL)]
+    statuses = in_parallel(lambda: clients.pop().post(url, form).status_code)
+    assert sorted(statuses) == [200] * (PARALLEL - 1) + [302]
+    assert Attestation.objects.filter(enrolment=own).count() == 1
