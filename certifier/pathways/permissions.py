@@ -8,6 +8,7 @@ system (a management command run without `--user`): it has the national administ
 from collections.abc import Iterable
 from typing import Any
 
+from certifier.core.models import NotAllowed
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
 
@@ -52,3 +53,17 @@ def can_see_identity(user: Any, enrolment: Enrolment) -> bool:
         and enrolment.candidate.user_id == user.pk
     )
     return own or can_handle_funding(user, enrolment)
+
+
+def require_edit(user: Any, enrolment: Enrolment) -> None:
+    """403 unless the user may change the enrolment, its attendance and its assessors: the one
+    check of the services, and of the views that show their forms."""
+    if not can_edit_enrolment(user, enrolment):
+        raise NotAllowed("Seul le CRFP de l'inscription ou l'administrateur national peut la modifier.")
+
+
+def require_funding(user: Any, enrolment: Enrolment) -> None:
+    if not can_handle_funding(user, enrolment):
+        raise NotAllowed(
+            "La prise en charge relève du CRFP de l'inscription, de l'employeur et de l'administrateur national."
+        )

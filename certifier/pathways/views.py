@@ -2,7 +2,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -29,7 +28,14 @@ from .forms import (
 from .importers import ACCESS_ROUTE_LABELS, HEADERS, template_workbook
 from .jobs import start_candidate_import
 from .models import Enrolment, FundingRequest, Module, TrainingPath, TrainingSession
-from .permissions import can_edit_enrolment, can_handle_funding, can_see_identity, enrolment_centre_ids
+from .permissions import (
+    can_edit_enrolment,
+    can_handle_funding,
+    can_see_identity,
+    enrolment_centre_ids,
+    require_edit,
+    require_funding,
+)
 from .services import (
     EnrolmentRefused,
     do_assign_assessor,
@@ -61,17 +67,13 @@ def _enrolments(request: HttpRequest) -> QuerySet[Enrolment]:
 def _editable_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     """404 when invisible, 403 when the user sees the enrolment but may not change it."""
     enrolment = get_visible_or_404(_enrolments(request), pk=pk)
-    if not can_edit_enrolment(request.user, enrolment):
-        raise PermissionDenied("Seul le CRFP de l'inscription peut la modifier.")
+    require_edit(request.user, enrolment)
     return enrolment
 
 
 def _funded_enrolment(request: HttpRequest, pk: int) -> Enrolment:
     enrolment = get_visible_or_404(_enrolments(request), pk=pk)
-    if not can_handle_funding(request.user, enrolment):
-        raise PermissionDenied(
-            "La prise en charge relève du CRFP, de l'employeur et de l'administrateur national."
-        )
+    require_funding(request.user, enrolment)
     return enrolment
 
 

@@ -7,13 +7,13 @@ from django.db import IntegrityError, transaction
 from certifier.core.audit import record_event
 from certifier.core.changes import save_attributed
 from certifier.core.enums import AuditAction
-from certifier.core.models import DomainError, NotAllowed
+from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.models import Membership, User
 from certifier.referential.models import Block
 
 from ..models import AssessorAssignment, Enrolment
-from ..permissions import can_edit_enrolment
+from ..permissions import require_edit
 
 
 @transaction.atomic
@@ -21,10 +21,7 @@ def do_assign_assessor(
     actor: Any, enrolment: Enrolment, assessor: User, block: Block | None
 ) -> AssessorAssignment:
     """The enrolment's CRFP assigns an assessor, for one block or for every block."""
-    if not can_edit_enrolment(actor, enrolment):
-        raise NotAllowed(
-            "Seul le CRFP de l'inscription ou l'administrateur national affecte les évaluateurs."
-        )
+    require_edit(actor, enrolment)
     if not Membership.objects.filter(user=assessor, role=Role.ASSESSOR).exists():
         raise DomainError(f"{assessor} n'a pas le rôle d'évaluateur.")
     if block is not None and block.version_id != enrolment.version_id:

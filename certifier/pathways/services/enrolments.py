@@ -24,7 +24,7 @@ from certifier.referential.enums import AccessRouteKind
 from certifier.referential.models import Certification, CertificationVersion, Option
 
 from ..models import Candidate, Enrolment
-from ..permissions import can_change_candidate, can_edit_enrolment, can_enrol_at
+from ..permissions import can_change_candidate, can_enrol_at, require_edit
 from ..rules import (
     birth_date_error,
     closed_route_error,
@@ -245,8 +245,7 @@ def do_enrol(actor: Any, data: EnrolmentData) -> tuple[Enrolment, list[str]]:
 @transaction.atomic
 def do_update_enrolment(actor: Any, enrolment: Enrolment, data: EnrolmentData) -> list[str]:
     """Change a candidate's identity, employment or enrolment; returns the invited accounts."""
-    if not can_edit_enrolment(actor, enrolment):
-        raise NotAllowed("Seul le CRFP de l'inscription ou l'administrateur national peut la modifier.")
+    require_edit(actor, enrolment)
     candidate = enrolment.candidate
     appointments = Appointments(actor, [data.tutor_email, data.manager_email])
     errors = enrolment_errors(

@@ -9,12 +9,12 @@ from django.db import IntegrityError, models, transaction
 from certifier.core.audit import record_event
 from certifier.core.changes import save_attributed
 from certifier.core.enums import AuditAction
-from certifier.core.models import DomainError, NotAllowed
+from certifier.core.models import DomainError
 from certifier.referential.enums import AccessRouteKind
 
 from ..enums import PathKind
 from ..models import Enrolment, FundingLine, FundingRate, FundingRequest, TrainingPath
-from ..permissions import can_handle_funding
+from ..permissions import require_funding
 from ..rules import CENT, PathFunding, delivering_centre, funding_lines
 
 CONCURRENT_REQUEST = (
@@ -38,8 +38,7 @@ def do_draw_up_funding_request(actor: Any, enrolment: Enrolment, pass_already_fu
     """D41–D43: one request for the whole path, computed from the funded maxima and the hourly rate
     applicable at the start of the path; lines grouped by the CRFP that delivers each part.
     The enrolment is locked: two requests drawn up at once would otherwise both rewrite the lines."""
-    if not can_handle_funding(actor, enrolment):
-        raise NotAllowed("Vous ne pouvez pas établir la demande de prise en charge de cette inscription.")
+    require_funding(actor, enrolment)
     if enrolment.access_route == AccessRouteKind.VAE:
         raise DomainError(
             "Une candidature par la VAE ne comporte pas de parcours de formation à prendre en charge."

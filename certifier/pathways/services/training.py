@@ -20,7 +20,7 @@ from certifier.referential.services import LoadSummary, upsert
 
 from ..enums import FundingCategory, PathKind
 from ..models import Attendance, Enrolment, FundingRate, Module, TrainingPath, TrainingSession
-from ..permissions import can_edit_enrolment, can_enrol_at
+from ..permissions import can_enrol_at, require_edit
 from ..rules import date_window_error
 
 TRAINING_PATHS_DATA = Path(__file__).parent.parent / "data" / "training_paths.yaml"
@@ -118,8 +118,7 @@ def do_record_attendance(
 ) -> int:
     """Set, for each module, the session the candidate attended (None: not attended); returns the
     number of modules whose attendance changed."""
-    if not can_edit_enrolment(actor, enrolment):
-        raise NotAllowed("Seul le CRFP de l'inscription ou l'administrateur national saisit les présences.")
+    require_edit(actor, enrolment)
     existing = _attendances(enrolment)
     changed = 0
     for module, session in sessions.items():
