@@ -80,10 +80,16 @@ class EnrolmentForm(forms.Form):
     access_route = forms.ChoiceField(label="Voie d'accès", choices=[("", "—"), *AccessRouteKind.choices])
     training_centre = forms.ModelChoiceField(label="CRFP", queryset=TrainingCentre.objects.all())
     tutor_email = forms.EmailField(
-        label="Courriel du tuteur", required=False, help_text="Un compte est créé si l'adresse est inconnue."
+        label="Courriel du tuteur",
+        required=False,
+        help_text="Une personne de l'organisme employeur, autre que le manager. "
+        "Une adresse inconnue reçoit par courriel une invitation à choisir son mot de passe.",
     )
     manager_email = forms.EmailField(
-        label="Courriel du manager", required=False, help_text="Un compte est créé si l'adresse est inconnue."
+        label="Courriel du manager",
+        required=False,
+        help_text="Une personne de l'organisme employeur, autre que le tuteur. "
+        "Une adresse inconnue reçoit par courriel une invitation à choisir son mot de passe.",
     )
     start_date = date_field("Date d'entrée en parcours")
 
