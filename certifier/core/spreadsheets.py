@@ -62,11 +62,12 @@ class SheetRow(NamedTuple):
 
 @dataclass(frozen=True)
 class Limits:
-    """Defaults sized for the candidate import: 20,000 candidates and a title row, 18 columns used.
+    """Defaults for an import of up to 20,000 rows under a title row; each import narrows them to
+    its own table (the candidate import reads 24 columns at most, for its 18).
 
-    A real 20,000-row workbook holds about 15 MB of sheet XML and a few MB of shared strings, so 32 MB
-    a part leaves twice the room; 64 columns leave room for notes beside the table; no field of the
-    platform takes more than 1,000 characters (Excel allows 32,767 in a cell).
+    A workbook of 20,000 candidates holds 15 to 20 MB of sheet XML and a few MB of shared strings, so
+    32 MB a part leaves room; no field of the platform takes more than 1,000 characters (Excel allows
+    32,767 in a cell). Parsing costs grow with rows × columns: the narrower, the faster a refusal.
     """
 
     max_bytes: int = 10 * MEGABYTE
@@ -201,6 +202,7 @@ NOT_A_WORKBOOK = (
 )
 SHARED_STRINGS = "la table des textes partagés"
 CHUNK = 64 * 1024
+MOST_FOUND = 65_000  # sheets, relations, cell formats of a workbook: Excel allows 64,000 formats
 
 
 class _Reader:
@@ -247,6 +249,8 @@ class _Elements(_Reader):
     def start(self, tag: str, attributes: dict[str, str]) -> None:
         name = tag.rpartition("}")[2]  # inlined: called for every element
         if name in self.names:
+            if len(self.found) == MOST_FOUND:
+                raise ValueError(f"more than {MOST_FOUND} {name} elements")
             self.found.append((name, self.path[-1] if self.path else "", dict(attributes)))
         self.path.append(name)
 

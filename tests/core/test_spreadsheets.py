@@ -202,6 +202,7 @@ def test_a_long_cell_names_its_row_and_column():
         workbook('<row r="2"/><row r="1"/>'),  # rows out of order
         workbook('<row r="1"><c r="B1"/><c r="A1"/></row>'),  # cells out of order
         b"PK\x03\x04 not really a zip",
+        archive({"_rels/.rels": "<Relationships>" + "<Relationship/>" * 65_001 + "</Relationships>"}),
     ],
 )
 def test_a_damaged_workbook_is_refused_in_french(content):
