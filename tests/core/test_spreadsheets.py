@@ -7,6 +7,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
 
 from certifier.core.spreadsheets import SheetRow, SpreadsheetRefused, read_rows
@@ -312,4 +314,23 @@ def test_the_candidate_import_reports_a_refused_file_and_writes_nothing(users, r
     assert len(report.errors) == 1
     assert str(report.errors[0]).startswith(message)
     assert report.summary is None
+    assert not Candidate.objects.exists()
+
+
+def test_a_bomb_posted_to_the_web_import_ends_in_the_french_message_never_a_500(
+    client_for, referential, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("crfp_staff")
+    truncated = workbook('<row r="1"><c><v>1</v></c></row><row r="2"><c><v>2</v>')
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("pathways:enrolment_import"), {"file": SimpleUploadedFile("bombe.xlsx", truncated)}
+        )
+    assert response.status_code == 302
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert (
+        "Le fichier est endommagé ou tronqué (la feuille « Feuil1 » est illisible)" in page.content.decode()
+    )
     assert not Candidate.objects.exists()
