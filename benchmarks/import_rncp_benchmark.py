@@ -16,6 +16,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -54,8 +55,9 @@ def sheet_count(path: Path) -> int:
         return sum(line.count(b"<FICHE>") for line in stream)
 
 
-def run(arguments: list[str], env: dict[str, str]) -> tuple[float, int, str]:
-    """Wall time in seconds, peak RSS of the child in KiB, and its stdout."""
+def run(arguments: list[str], env: dict[str, str]) -> tuple[float, int, str, float]:
+    """Wall time in seconds, peak RSS of the child in KiB, its stdout, and its CPU time in seconds
+    (user and system: what the work costs, whatever else the machine is doing)."""
     with tempfile.TemporaryFile() as stdout:
         start = time.perf_counter()
         child = subprocess.Popen([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, stdout=stdout)
@@ -65,24 +67,61 @@ def run(arguments: list[str], env: dict[str, str]) -> tuple[float, int, str]:
         if child.returncode != 0:
             raise SystemExit(f"manage.py {' '.join(arguments)} failed with exit status {child.returncode}")
         stdout.seek(0)
-        return elapsed, usage.ru_maxrss, stdout.read().decode().strip()
+        return elapsed, usage.ru_maxrss, stdout.read().decode().strip(), usage.ru_utime + usage.ru_stime
 
 
-def benchmark(export: Path) -> list[tuple[str, float, int, str]]:
-    """Import `export` into a fresh SQLite database twice; migrate runs first, in its own process."""
+class WriteProbe:
+    """Beside the import, takes the SQLite write lock every 0.2 s as a sign-in would (BEGIN IMMEDIATE),
+    and keeps the longest wait: what a user signing in during the import would wait."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self.longest = 0.0
+        self.attempts = 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._probe)
+
+    def __enter__(self) -> "WriteProbe":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _probe(self) -> None:
+        connection = sqlite3.connect(self.database, timeout=120, isolation_level=None)
+        while not self.stopped.wait(0.2):
+            start = time.perf_counter()
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("COMMIT")
+            self.longest = max(self.longest, time.perf_counter() - start)
+            self.attempts += 1
+        connection.close()
+
+
+def benchmark(
+    export: Path, runs: tuple[str, ...] = ("first import", "second import (unchanged)")
+) -> list[tuple[str, float, int, str, float, float]]:
+    """Import `export` into a fresh SQLite database (once per run); migrate runs first, in its own
+    process. Each row: run, wall time, peak RSS (KiB), summary, longest wait for the write lock (s),
+    CPU time (s)."""
     with tempfile.TemporaryDirectory() as directory:
+        database = Path(directory) / "benchmark.sqlite3"
         env = os.environ | {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "SECRET_KEY": secrets.token_urlsafe(50),
-            "DATABASE_URL": f"sqlite:///{directory}/benchmark.sqlite3",
+            "DATABASE_URL": f"sqlite:///{database}",
         }
         run(["migrate", "--noinput", "-v", "0"], env)
         rows = []
-        for label in ("first import", "second import (unchanged)"):
-            elapsed, peak_kib, summary = run(["import_rncp", str(export)], env)
-            rows.append((label, elapsed, peak_kib, summary))
+        for label in runs:
+            with WriteProbe(database) as probe:
+                elapsed, peak_kib, summary, cpu = run(["import_rncp", str(export)], env)
+            rows.append((label, elapsed, peak_kib, summary, probe.longest, cpu))
             print(
-                f"{export.name}, {label}: {elapsed:.1f} s, peak RSS {peak_kib / 1024:.0f} MiB — {summary}",
+                f"{export.name}, {label}: {elapsed:.1f} s ({cpu:.1f} s CPU), peak RSS {peak_kib / 1024:.0f} MiB, "
+                f"longest wait for the write lock {probe.longest:.2f} s ({probe.attempts} tries) — {summary}",
                 flush=True,
             )
     return rows
@@ -109,7 +148,7 @@ def main() -> None:
         append(section)
 
 
-def report(results: list[tuple[Path, int, list[tuple[str, float, int, str]]]]) -> str:
+def report(results: list[tuple[Path, int, list[tuple[str, float, int, str, float, float]]]]) -> str:
     lines = [
         f"## import_rncp, registry export import ({datetime.date.today().isoformat()})",
         "",
@@ -118,17 +157,20 @@ def report(results: list[tuple[Path, int, list[tuple[str, float, int, str]]]]) -
         "sheets of `../shared/reference/rncp-export-v4.1-sample.xml` with new sheet numbers. Each file is "
         "imported with `python manage.py import_rncp FILE` (production settings) into a fresh SQLite "
         "database migrated beforehand in a separate process, then imported again (nothing changes). Time is "
-        "wall time of the child process (start-up included); peak RSS is the child's (`wait4` rusage).",
+        "wall time of the child process (start-up included); peak RSS is the child's (`wait4` rusage). "
+        "Meanwhile another connection takes the write lock every 0.2 s (`BEGIN IMMEDIATE`, as a sign-in "
+        "does): the longest wait must stay far below the 20 s busy timeout.",
         "",
-        "| file | size (MB) | sheets | run | wall time (s) | sheets/s | peak RSS (MiB) |",
-        "|---|---:|---:|---|---:|---:|---:|",
+        "| file | size (MB) | sheets | run | wall time (s) | CPU time (s) | sheets/s | peak RSS (MiB) "
+        "| longest write-lock wait (s) |",
+        "|---|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for path, sheets, rows in results:
         size = path.stat().st_size / 1_000_000
-        for label, elapsed, peak_kib, _ in rows:
+        for label, elapsed, peak_kib, _, wait, cpu in rows:
             lines.append(
-                f"| {path.name} | {size:,.1f} | {sheets:,} | {label} | {elapsed:.1f} | "
-                f"{sheets / elapsed:,.0f} | {peak_kib / 1024:.0f} |"
+                f"| {path.name} | {size:,.1f} | {sheets:,} | {label} | {elapsed:.1f} | {cpu:.1f} | "
+                f"{sheets / elapsed:,.0f} | {peak_kib / 1024:.0f} | {wait:.2f} |"
             )
     return "\n".join(lines) + "\n"
 
