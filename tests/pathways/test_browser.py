@@ -53,7 +53,7 @@ def test_the_enrolment_form_passes_axe_with_its_errors_shown(page, assert_access
     assert page.get_by_label("Nom de naissance").get_attribute("aria-invalid") == "true"
     summary = page.get_by_role("alert")
     assert summary.evaluate("element => element === document.activeElement")
-    assert summary.get_by_role("heading").inner_text().startswith("Le formulaire n'a pas été enregistré")
+    assert summary.get_by_role("heading").inner_text().startswith("Le formulaire comporte")
     assert_accessible(page)
     summary.get_by_role("link", name=re.compile("^Nom de naissance")).click()
     assert page.get_by_label("Nom de naissance").evaluate("field => field === document.activeElement")

@@ -30,7 +30,7 @@ def has_required(form: Form) -> bool:
 def error_count_title(form: Form) -> str:
     count = len(form.non_field_errors()) + sum(len(field.errors) for field in form)
     errors = "erreur" if count < 2 else "erreurs"
-    return f"Le formulaire n'a pas été enregistré : {count} {errors} à corriger"
+    return f"Le formulaire comporte {count} {errors} à corriger"
 
 
 @register.filter
