@@ -93,7 +93,8 @@ class Appointments:
         except IntegrityError:  # invited at the same moment by another request
             return User.objects.get(email=email)
         record_event(AuditAction.ACCOUNT_INVITED, user, actor=self.actor, after={"email": email})
-        transaction.on_commit(lambda: send_invitation(user))
+        # robust: a mail server down is logged, it does not turn the committed appointment into an error
+        transaction.on_commit(lambda: send_invitation(user), robust=True)
         self.invited.append(email)
         return user
 

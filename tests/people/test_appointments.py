@@ -129,3 +129,16 @@ def test_an_import_cannot_appoint_one_new_address_at_two_employers(
     report = import_candidates(users["national_admin"], xlsx(tmp_path, rows).read_bytes())
     assert [(error.line, error.column) for error in report.errors] == [(3, "Tuteur (courriel)")]
     assert not User.objects.filter(email="partout@test.example").exists()
+
+
+def test_a_mail_server_down_does_not_undo_nor_break_the_enrolment(
+    users, make_data, monkeypatch, django_capture_on_commit_callbacks
+):
+    def down(*args, **kwargs):
+        raise ConnectionRefusedError("SMTP")
+
+    monkeypatch.setattr("certifier.people.services.send_mail", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment, invited = do_enrol(users["crfp_staff"], make_data(tutor_email="hors-ligne@caf.example"))
+    assert invited == ["hors-ligne@caf.example"]
+    assert enrolment.tutor.email == "hors-ligne@caf.example"
