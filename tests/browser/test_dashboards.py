@@ -4,6 +4,7 @@ and passes axe-core (the Django admin included)."""
 import re
 
 import pytest
+from django.urls import reverse
 
 from certifier.demo.services import DEMO_PASSWORD, do_load_demo
 from certifier.pathways.services import do_load_training_paths
@@ -13,7 +14,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # Demo account → what its dashboard must show (README lists the accounts).
 DASHBOARDS = {
-    "admin@ucanss.example": ["inscriptions", "candidat sans évaluateur", "Gérer les comptes", "journal d'audit"],
+    "admin@ucanss.example": [
+        "inscriptions",
+        "candidat sans évaluateur",
+        "Gérer les comptes",
+        "journal d'audit",
+    ],
     "cpnefp@cpnefp.example": ["Consulter le référentiel et l'historique de ses modifications"],
     "crfp@crfp-bordeaux.example": ["inscriptions", "candidat sans évaluateur", "Inscrire un candidat"],
     "rh@caf33.example": ["salariés en parcours de certification"],
@@ -79,6 +85,8 @@ def test_the_national_admin_lists_sorts_exports_and_opens_the_admin(
         "/sessions-de-formation/",
         "/organisations/",
         "/certifications/RNCP35729/",
+        reverse("referential:registry_upload"),
+        reverse("people:audit_log"),
     ):
         visit(page, url, assert_accessible, assert_fits)
     page.goto("/inscriptions/")
