@@ -18,10 +18,12 @@ from certifier.pathways.models import (
 )
 from certifier.pathways.services import (
     EnrolmentRefused,
+    ImportedRow,
     assessors,
     do_assign_assessor,
     do_draw_up_funding_request,
     do_enrol,
+    do_import_enrolments,
     do_record_attendance,
     enrolments,
     funding,
@@ -118,3 +120,15 @@ def test_an_attendance_recorded_meanwhile_gets_the_french_refusal(
         do_record_attendance(users["crfp_staff"], own, {module: session})
     assert str(raised.value) == training.CONCURRENT_ATTENDANCE
     assert Attendance.objects.filter(enrolment=own, module=module).count() == 1
+
+
+def test_an_import_racing_a_form_is_refused_whole_in_french(users, make_data):
+    checked = [
+        ImportedRow(make_data(employee_number=number, first_name=name), None, None)
+        for number, name in (("A1001", "Zoé"), ("A1002", "Inès"))
+    ]
+    do_enrol(users["crfp_staff"], make_data(employee_number="A1002", birth_name="Autre"))  # meanwhile
+    with pytest.raises(EnrolmentRefused) as raised:
+        do_import_enrolments(users["crfp_staff"], checked)
+    assert raised.value.errors == {"employee_number": enrolments.CONCURRENT_IMPORT}
+    assert list(Candidate.objects.values_list("employee_number", flat=True)) == ["A1002"]
