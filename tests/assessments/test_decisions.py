@@ -141,3 +141,21 @@ def test_pending_is_never_shown_as_failed_on_the_results_page(own, blocks, clien
     page = client_for("candidate").get(reverse("assessments:results", args=[own.pk])).content.decode()
     assert page.count("<strong>En cours (preuves manquantes)</strong>") == 3
     assert "Non validé" not in page
+
+
+def test_the_same_decision_confirmed_twice_on_the_same_results_is_recorded_once(
+    own, users, validated_bc01, client_for
+):
+    do_decide_block(users["assessor"], own, validated_bc01, "validated", "")
+    url = reverse("assessments:block_decision", args=[own.pk, validated_bc01.pk])
+    response = client_for("assessor").post(url, {"confirmed_status": "validated", "override_reason": ""})
+    assert response.status_code == 200
+    assert (
+        "Cette décision est déjà enregistrée pour ce bloc, sur les mêmes résultats."
+        in response.content.decode()
+    )
+    assert BlockDecision.objects.filter(enrolment=own).count() == 1
+    do_decide_block(
+        users["assessor"], own, validated_bc01, "not_validated", "Situation observée non conforme."
+    )
+    assert BlockDecision.objects.filter(enrolment=own).count() == 2
