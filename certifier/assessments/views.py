@@ -247,11 +247,10 @@ def _observations(enrolment: Enrolment) -> QuerySet[Observation]:
 
 
 def _assessed(request: HttpRequest, pk: int, block_pk: int) -> tuple[Enrolment, Block]:
-    """404 when the enrolment or the block is invisible, 403 when the assessor is not assigned to it."""
+    """404 when the enrolment or the block is invisible. Whether the user assesses it is checked by
+    the service on a write, and by `_block_page` before showing anything (403)."""
     enrolment = _enrolment(request, pk)
-    block = get_visible_or_404(_blocks(enrolment), pk=block_pk)
-    ensure_assessor(request.user, enrolment, block)
-    return enrolment, block
+    return enrolment, get_visible_or_404(_blocks(enrolment), pk=block_pk)
 
 
 def _results(enrolment: Enrolment, block: Block) -> dict[int, CriterionResult]:
@@ -266,6 +265,7 @@ def _block_page(
     scoring: ScoringForm | None = None,
     decision: DecisionForm | None = None,
 ) -> HttpResponse:
+    ensure_assessor(request.user, enrolment, block)
     awaiting = awaiting_observation(enrolment, block)
     if scoring is None and not awaiting:
         scoring = ScoringForm(block=block, results=_results(enrolment, block))

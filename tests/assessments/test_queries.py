@@ -1,5 +1,5 @@
 """The writes of an assessment cost a bounded number of queries, whatever the grid's size
-(issue 7 §2: 59 queries for a first grid save of 15 criteria at commit 2c1ccd1, 18 now)."""
+(issue 7 §2: 59 queries for a first grid save of 15 criteria at commit 2c1ccd1, 17 now)."""
 
 import pytest
 from django.db import connection
@@ -14,8 +14,8 @@ from tests.assessments.test_races import grid
 pytestmark = pytest.mark.django_db
 
 BC01 = "RNCP35729BC01"
-GRID_SAVE_QUERIES = 18
-DECISION_QUERIES = 19
+GRID_SAVE_QUERIES = 17
+DECISION_QUERIES = 18
 
 
 @pytest.fixture
