@@ -42,6 +42,7 @@ EXPORT_HEADERS = [
     "Blocs de la certification",
     "Attestations du carnet",
 ]
+SESSION_HEADERS = ["Parcours", "CRFP", "Début", "Fin", "État"]
 
 
 def _count(queryset: QuerySet[Any]) -> Coalesce:
@@ -82,9 +83,6 @@ def _model_above(relation: str) -> Any:
 
 def without_assessor(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     return enrolments.filter(~Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk"))))
-
-
-SESSION_HEADERS = ["Parcours", "CRFP", "Début", "Fin", "État"]
 
 
 def session_state(session: TrainingSession, today: date) -> str:
