@@ -491,6 +491,7 @@ INSTRUCTIONS = [
     "Voie d'accès : " + ", ".join(ACCESS_ROUTE_LABELS) + ".",
     "CRFP : nom (« CRFP de Bordeaux ») ou ville (« Bordeaux »).",
     "Tuteur et manager : adresse électronique ; un compte est créé pour une adresse inconnue.",
-    "Fichier CSV accepté : séparateur « ; », encodage UTF-8. Taille maximale : 10 Mo, 20 000 lignes.",
+    "Fichier CSV accepté : séparateur « ; », encodage UTF-8. Au plus : 10 Mo, 20 000 candidats, "
+    "1 000 caractères par cellule.",
     "Aucune ligne n'est enregistrée tant qu'une seule ligne comporte une erreur.",
 ]
