@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from certifier.core import lists
+from certifier.core.downloads import attachment
+from certifier.core.excel import XLSX_CONTENT_TYPE
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, login_required, public, role_required
@@ -49,7 +51,6 @@ from .services import (
 PAGE_SIZE = 100
 ENROLLING = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF)
 FUNDING = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.EMPLOYER_HR)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _enrolments(request: HttpRequest) -> QuerySet[Enrolment]:
@@ -237,9 +238,7 @@ def enrolment_import(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ENROLLING)
 def enrolment_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="modele-import-candidats.xlsx"'
-    return response
+    return attachment(template_workbook(), "modele-import-candidats.xlsx", XLSX_CONTENT_TYPE)
 
 
 @role_required(*ENROLLING)
@@ -301,13 +300,10 @@ def funding_request_document(request: HttpRequest, pk: int, extension: str) -> H
         FundingRequest.objects.select_related("convention_centre"), enrolment=enrolment
     )
     funding.enrolment = enrolment
-    if extension == "pdf":
-        response = HttpResponse(funding_request_pdf(funding), content_type="application/pdf")
-    else:
-        response = HttpResponse(funding_request_xlsx(funding), content_type=XLSX)
     filename = f"prise-en-charge-{enrolment.candidate.employee_number}.{extension}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    if extension == "pdf":
+        return attachment(funding_request_pdf(funding), filename, "application/pdf")
+    return attachment(funding_request_xlsx(funding), filename, XLSX_CONTENT_TYPE)
 
 
 @role_required(*ENROLLING)
