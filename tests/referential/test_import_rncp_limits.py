@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -162,10 +163,14 @@ def test_signing_in_works_while_an_import_reads_and_writes(tmp_path, monkeypatch
     statuses: list[int] = []
 
     def sign_in() -> None:
-        response = Client().post(
-            reverse("people:login"), {"username": "agent@test.example", "password": "un mot de passe long"}
-        )
-        statuses.append(response.status_code)
+        try:
+            response = Client().post(
+                reverse("people:login"),
+                {"username": "agent@test.example", "password": "un mot de passe long"},
+            )
+            statuses.append(response.status_code)
+        finally:
+            connection.close()  # this thread's own connection
 
     started = registry.do_import_registry
 
