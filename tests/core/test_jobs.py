@@ -84,7 +84,8 @@ def test_a_waiting_job_page_refreshes_itself_and_shows_the_rows_checked(client_f
     )
     page = client_for("crfp_staff").get(reverse("people:job_detail", args=[job.pk])).content.decode()
     assert "400 lignes vérifiées sur 20000" in page
-    assert '<meta http-equiv="refresh" content="2">' in page
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in page  # reloads without JS
+    assert 'data-job-waiting="2"' in page and "js/import-progress.js" in page  # else updated in place
     assert "<script>" not in page  # the Content-Security-Policy forbids inline scripts
 
 

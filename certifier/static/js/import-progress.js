@@ -1,6 +1,9 @@
-/* Progressive enhancement of the import forms: a <progress> bar while the file is sent. The server
-   stores the file and redirects to the job's page, which follows the checking of the rows; a form
-   in error comes back in place. Without JavaScript the form is posted normally, to the same pages. */
+/* Progressive enhancement of the import forms and of the job page.
+   Forms: a <progress> bar while the file is sent. The server stores the file and redirects to the
+   job's page; a form in error comes back in place.
+   Job page: while the job waits or runs, its status is fetched again every few seconds and updated
+   in place (a polite live region); once the job is over, the page shows its outcome.
+   Without JavaScript the form is posted normally and the job page reloads itself (<noscript>). */
 (function () {
   "use strict";
 
@@ -67,5 +70,33 @@
     enhance(main);
   }
 
+  function follow(status) {
+    var delay = 1000 * Number(status.getAttribute("data-job-waiting"));
+    window.setTimeout(function () {
+      var request = new XMLHttpRequest();
+      request.addEventListener("load", function () {
+        var page = new DOMParser().parseFromString(request.responseText, "text/html");
+        var fresh = page.querySelector("[data-job-waiting]");
+        var main = page.querySelector("main");
+        if (fresh) {
+          status.innerHTML = fresh.innerHTML;
+          follow(status);
+        } else if (main) {
+          document.querySelector("main").replaceWith(main);
+          main.focus();
+        }
+      });
+      request.addEventListener("error", function () {
+        follow(status); /* a lost connection: try again */
+      });
+      request.open("GET", window.location.href);
+      request.send();
+    }, delay);
+  }
+
   enhance(document);
+  var waiting = document.querySelector("[data-job-waiting]");
+  if (waiting) {
+    follow(waiting);
+  }
 })();
