@@ -113,6 +113,9 @@ class ImportReport:
     summary: ImportSummary | None = None
 
 
+PROGRESS_EVERY = 500  # rows checked between two progress reports
+
+
 def import_candidates(
     actor: Any, content: bytes, progress: Callable[[int, int], None] | None = None
 ) -> ImportReport:
@@ -127,7 +130,7 @@ def import_candidates(
     report = ImportReport(rows=len(rows))
     if progress is not None:
         progress(0, len(rows))
-    imported = _Validation(actor, rows).run()
+    imported = _Validation(actor, rows).run(progress)
     if progress is not None:
         progress(len(rows), len(rows))
     report.errors = [error for row in rows for error in row.errors]
@@ -272,11 +275,17 @@ class _Validation:
         self.seen_numbers: dict[tuple[str, str], int] = {}
         self.seen_identities: dict[str, int] = {}
 
-    def run(self) -> list[ImportedRow]:
+    def run(self, progress: Callable[[int, int], None] | None = None) -> list[ImportedRow]:
         for parsed in self.parsed:
             self._check_file_duplicates(parsed)
         self._fetch()
-        return [row for parsed in self.parsed if (row := self._resolve(parsed)) is not None]
+        imported = []
+        for checked, parsed in enumerate(self.parsed, start=1):
+            if (row := self._resolve(parsed)) is not None:
+                imported.append(row)
+            if progress is not None and checked % PROGRESS_EVERY == 0:
+                progress(checked, len(self.parsed))
+        return imported
 
     def _fetch(self) -> None:
         sirets = {parsed.siret for parsed in self.parsed}

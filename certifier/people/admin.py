@@ -17,7 +17,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from certifier.core.audit import record_event
 from certifier.core.changes import readable
 from certifier.core.enums import AuditAction
-from certifier.core.models import AuditEvent
+from certifier.core.models import AuditEvent, Job
 
 from .enums import Role
 from .models import Membership, Organisation, User
@@ -146,3 +146,10 @@ class AuditEventAdmin(NationalAdminModelAdmin):
     list_filter = ["action", "object_type"]
     list_select_related = ["actor"]
     search_fields = ["object_id", "actor__email"]
+
+
+@admin.register(Job)
+class JobAdmin(NationalAdminModelAdmin):
+    list_display = ["created_at", "kind", "status", "started_by", "done", "total", "outcome"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["started_by"]

@@ -1,6 +1,8 @@
 """Test settings: the suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-0123456789")
@@ -15,3 +17,5 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 # Jobs run in the test's process and transaction unless a test starts a worker itself.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Uploaded files of the tests' jobs land in a throwaway folder, never in the project's media/.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="certifier-test-media-"))

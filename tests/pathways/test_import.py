@@ -363,3 +363,14 @@ def test_a_crfp_is_found_by_its_name_or_its_city(tmp_path, users, rows):
     report = import_candidates(users["national_admin"], xlsx(tmp_path, by_city).read_bytes())
     assert report.errors == []
     assert set(Enrolment.objects.values_list("training_centre__name", flat=True)) == {"CRFP Hauts-de-France"}
+
+
+def test_the_import_reports_its_progress_every_500_rows_checked(tmp_path, users, rows):
+    many = rows(
+        *({"Matricule": f"P{index}", "Courriel": "", "Tuteur (courriel)": ""} for index in range(1200))
+    )
+    reports = []
+    import_candidates(
+        users["crfp_staff"], csv_file(tmp_path, many).read_bytes(), lambda *step: reports.append(step)
+    )
+    assert reports == [(0, 1200), (500, 1200), (1000, 1200), (1200, 1200)]
