@@ -94,9 +94,9 @@ def candidate_rows(sirets: list[str]) -> list[list[str]]:
         start = datetime.date(2026, 1, 5) + datetime.timedelta(days=rng.randrange(150))
         rows.append(
             [
-                f"Nom{n}",
+                f"Nom{letters(n)}",
                 "",
-                f"Prénom{n}",
+                f"Prénom{letters(n)}",
                 "",
                 rng.choice("MF"),
                 f"{born:%d/%m/%Y}",
@@ -108,13 +108,24 @@ def candidate_rows(sirets: list[str]) -> list[list[str]]:
                 rng.choice(options),
                 rng.choice(routes),
                 "CRFP de Bordeaux",
-                f"tuteur{rng.randrange(100)}@bench.example",
-                f"manager{rng.randrange(100)}@bench.example",
+                # tutors and managers belong to one employer each (people.Appointments)
+                f"tuteur{rng.randrange(100)}.{n % len(sirets)}@bench.example",
+                f"manager{rng.randrange(100)}.{n % len(sirets)}@bench.example",
                 "01/09/2025",
                 f"{start:%d/%m/%Y}",
             ]
         )
     return rows
+
+
+def letters(n: int) -> str:
+    """A name part made of letters only (names refuse digits): 0 → « a », 27 → « bb »."""
+    word = ""
+    while True:
+        n, rest = divmod(n, 26)
+        word = "abcdefghijklmnopqrstuvwxyz"[rest] + word
+        if n == 0:
+            return word
 
 
 def xlsx(rows: list[list[str]]) -> bytes:
