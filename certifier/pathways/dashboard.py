@@ -55,7 +55,11 @@ def _running_tasks(role: Role, enrolments: Any, listing: str) -> list[Task]:
         ),
         Task(
             role,
-            plural(upcoming, "session de formation en cours ou à venir", "sessions de formation en cours ou à venir"),
+            plural(
+                upcoming,
+                "session de formation en cours ou à venir",
+                "sessions de formation en cours ou à venir",
+            ),
             reverse("pathways:session_list"),
             upcoming,
         ),
