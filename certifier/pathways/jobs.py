@@ -8,6 +8,7 @@ from django_tasks import task
 from certifier.core import jobs
 from certifier.core.enums import JobKind
 from certifier.core.models import Job
+from certifier.core.text import count
 
 from .importers import import_candidates
 
@@ -28,7 +29,7 @@ def _import(job: Job, progress: jobs.Progress) -> jobs.Outcome:
     report = import_candidates(job.started_by, content, progress=progress)
     if report.errors:
         return jobs.Outcome(
-            f"Import refusé : {_count(len(report.errors), 'erreur', 'erreurs')}. "
+            f"Import refusé : {count(len(report.errors), 'erreur', 'erreurs')}. "
             "Aucune ligne n'a été enregistrée. Corrigez le fichier, puis importez-le à nouveau.",
             errors=[
                 {"line": error.line, "column": error.column, "message": error.message}
@@ -47,8 +48,4 @@ def _import(job: Job, progress: jobs.Progress) -> jobs.Outcome:
             "Comptes créés pour les tuteurs et managers inconnus, à activer par invitation "
             f"({len(summary.invited)}) : {', '.join(summary.invited)}"
         )
-    return jobs.Outcome(f"Import terminé : {_count(report.rows, 'ligne lue', 'lignes lues')}.", details)
-
-
-def _count(number: int, singular: str, plural: str) -> str:
-    return f"{number:,} {singular if number == 1 else plural}".replace(",", " ")
+    return jobs.Outcome(f"Import terminé : {count(report.rows, 'ligne lue', 'lignes lues')}.", details)

@@ -33,7 +33,7 @@ def requires_pre_recruitment(access_route: str) -> bool:
 def prerequisite_error(pre_recruitment_date: date | None, start: date) -> str | None:
     """D3: the candidate is pre-recruited on a Gestionnaire conseil post before entering the path."""
     if pre_recruitment_date is None:
-        return "Prérequis manquant : la date de pré-recrutement sur un poste de Gestionnaire conseil est obligatoire (D3)."
+        return "Prérequis manquant : la date de pré-recrutement sur un poste de Gestionnaire conseil est obligatoire."
     if pre_recruitment_date > start:
         return (
             f"Prérequis non rempli : le pré-recrutement ({pre_recruitment_date:%d/%m/%Y}) doit précéder "

@@ -10,6 +10,7 @@ from django_tasks import task
 from certifier.core import jobs
 from certifier.core.enums import JobKind
 from certifier.core.models import Job
+from certifier.core.text import count
 
 from . import registry
 
@@ -34,10 +35,6 @@ def import_registry(path: Path, numbers: Collection[str], progress: jobs.Progres
 
 def describe(summary: registry.ImportSummary) -> str:
     return (
-        f"{_count(summary.read, 'fiche lue', 'fiches lues')}, {_count(summary.created, 'créée', 'créées')}, "
-        f"{_count(summary.updated, 'modifiée', 'modifiées')}, {_count(summary.unchanged, 'inchangée', 'inchangées')}."
+        f"{count(summary.read, 'fiche lue', 'fiches lues')}, {count(summary.created, 'créée', 'créées')}, "
+        f"{count(summary.updated, 'modifiée', 'modifiées')}, {count(summary.unchanged, 'inchangée', 'inchangées')}."
     )
-
-
-def _count(number: int, singular: str, plural: str) -> str:
-    return f"{registry.thousands(number)} {singular if number == 1 else plural}"

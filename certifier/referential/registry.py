@@ -27,6 +27,7 @@ from simple_history.utils import get_history_manager_for_model
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes
 from certifier.core.enums import AuditAction
+from certifier.core.text import count, thousands
 
 from .enums import AccessRouteKind, Scheme
 from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
@@ -544,10 +545,6 @@ def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
     _check_document(context.root)
 
 
-def thousands(number: int) -> str:
-    return f"{number:,}".replace(",", " ")
-
-
 def _check_document(root: etree._Element | None) -> None:
     if root is None or root.tag != "FICHES":
         tag = "aucun" if root is None else root.tag
@@ -586,7 +583,9 @@ def do_import_registry(
             )
         seen[sheet.number] = index
     if missing := sorted(wanted - seen.keys()):
-        raise RegistryError(f"Fiche(s) absente(s) du fichier : {', '.join(missing)}.")
+        raise RegistryError(
+            f"{count(len(missing), 'Fiche absente', 'Fiches absentes')} du fichier : {', '.join(missing)}."
+        )
     writer = _Writer(f"Import du registre RNCP ({path.name})", summary, len(seen), progress)
     for _, sheet in _sheets(path, wanted):
         if sheet is not None:
@@ -629,7 +628,8 @@ def _requested(numbers: Collection[str]) -> set[str]:
     wanted = {number.strip().upper() for number in numbers}
     if invalid := sorted(number for number in wanted if not NUMBER.fullmatch(number)):
         raise RegistryError(
-            f"Numéro(s) invalide(s) : {', '.join(invalid)} ; attendu RNCP ou RS suivi de chiffres."
+            f"{'Numéro invalide' if len(invalid) == 1 else 'Numéros invalides'} : {', '.join(invalid)} ; "
+            "attendu RNCP ou RS suivi de chiffres."
         )
     return wanted
 

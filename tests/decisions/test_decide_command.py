@@ -63,7 +63,7 @@ def test_bad_lines_get_an_error_line_in_their_place_and_exit_status_one() -> Non
     }
     assert outputs[2]["candidate"] == "A3"
     assert outputs[2]["error"].startswith("bloc inconnu « RNCP35729BC04 »")
-    assert "3 ligne(s) refusée(s)" in str(failed.value)
+    assert "3 lignes refusées" in str(failed.value)
 
 
 def test_exit_status_is_zero_when_every_line_is_decided() -> None:

@@ -294,7 +294,7 @@ def test_files_over_10_mb_or_20000_rows_are_refused(users, referential):
 def test_the_command_imports_and_reports(tmp_path, users, rows, capsys):
     path = xlsx(tmp_path, rows(*THREE))
     call_command("import_candidates", str(path), "--user", "crfp_staff@test.example")
-    assert "3 inscription(s) créée(s), 0 mise(s) à jour, 0 inchangée(s)" in capsys.readouterr().out
+    assert "Import terminé : 3 lignes lues ; inscriptions créées : 3, mises à jour : 0, inchangées : 0." in capsys.readouterr().out
     assert (
         AuditEvent.objects.filter(actor=users["crfp_staff"], action=AuditAction.CANDIDATE_ENROLLED).count()
         == 3
@@ -308,7 +308,7 @@ def test_the_command_fails_with_the_french_report_and_writes_nothing(tmp_path, u
     with pytest.raises(CommandError) as raised:
         call_command("import_candidates", str(path))
     assert str(raised.value).splitlines() == [
-        "Import refusé : 1 erreur(s). Aucune ligne n'a été enregistrée.",
+        "Import refusé : 1 erreur. Aucune ligne n'a été enregistrée.",
         "Ligne 3, colonne « Date de naissance » : date « 31/02/1990 » invalide (attendu JJ/MM/AAAA).",
     ]
     assert not Candidate.objects.exists()

@@ -93,7 +93,7 @@ def counts() -> dict[str, int]:
 def test_imports_the_twelve_sheets_of_the_sample(sample):
     out, _ = run(sample)
 
-    assert out.strip() == "12 fiches lues, 12 créées, 0 modifiées, 0 inchangées."
+    assert out.strip() == "12 fiches lues, 12 créées, 0 modifiée, 0 inchangée."
     assert set(Certification.objects.values_list("number", flat=True)) == SAMPLE_NUMBERS
     assert Block.objects.count() == 53
     web = Certification.objects.get(number="RNCP35959")
@@ -203,7 +203,7 @@ def test_a_second_run_changes_nothing(sample):
 
     out, _ = run(sample)
 
-    assert out.strip() == "12 fiches lues, 0 créées, 0 modifiées, 12 inchangées."
+    assert out.strip() == "12 fiches lues, 0 créée, 0 modifiée, 12 inchangées."
     assert counts() == before
 
 
@@ -221,7 +221,7 @@ def test_a_changed_sheet_records_only_its_changes(sample, tmp_path):
 
     out, _ = run(write(tmp_path, changed))
 
-    assert out.strip() == "12 fiches lues, 0 créées, 1 modifiée, 11 inchangées."
+    assert out.strip() == "12 fiches lues, 0 créée, 1 modifiée, 11 inchangées."
     web = Certification.objects.get(number="RNCP35959")
     event = AuditEvent.objects.filter(object_id=str(web.pk)).first()
     assert event.before == {"title": "Développeur web", "statistics": {"2019": {"certified": 79}}}
@@ -236,7 +236,7 @@ def test_a_changed_sheet_records_only_its_changes(sample, tmp_path):
 def test_number_imports_only_the_requested_sheets(sample):
     out, _ = run(sample, "--number", "RNCP35959", "rncp34762")
 
-    assert out.strip() == "12 fiches lues, 2 créées, 0 modifiées, 0 inchangées."
+    assert out.strip() == "12 fiches lues, 2 créées, 0 modifiée, 0 inchangée."
     assert set(Certification.objects.values_list("number", flat=True)) == {"RNCP35959", "RNCP34762"}
 
 
@@ -255,7 +255,7 @@ def test_reads_the_export_inside_a_zip(sample, tmp_path):
 
     out, _ = run(archive)
 
-    assert out.strip() == "12 fiches lues, 12 créées, 0 modifiées, 0 inchangées."
+    assert out.strip() == "12 fiches lues, 12 créées, 0 modifiée, 0 inchangée."
     assert Block.objects.count() == 53
 
 
@@ -452,7 +452,7 @@ def test_existing_competences_and_criteria_of_a_block_are_kept(tmp_path):
 
     out, _ = run(write(tmp_path, export(fiche(blocks))))
 
-    assert out.strip() == "1 fiche lue, 0 créées, 1 modifiée, 0 inchangées."
+    assert out.strip() == "1 fiche lue, 0 créée, 1 modifiée, 0 inchangée."
     block.refresh_from_db()
     assert block.title == "Gestion de la relation usagers de la Sécurité sociale"
     assert list(block.competences.values_list("criteria__text", flat=True)) == ["Argumentaire clair"]

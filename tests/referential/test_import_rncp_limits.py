@@ -121,7 +121,7 @@ def test_an_import_left_by_a_dead_process_does_not_block_the_next(tmp_path):
 
     out, _ = run(write(tmp_path, export(fiche())))
 
-    assert out.strip() == "1 fiche lue, 1 créée, 0 modifiées, 0 inchangées."
+    assert out.strip() == "1 fiche lue, 1 créée, 0 modifiée, 0 inchangée."
     assert Job.objects.filter(status=JobStatus.FAILED).count() == 1
 
 
@@ -148,7 +148,7 @@ def test_two_imports_at_once_give_the_second_a_french_message(tmp_path, monkeypa
         "Un autre import du registre est déjà en cours : un seul à la fois. "
         "Attendez qu'il se termine, puis relancez celui-ci."
     ]
-    assert out.strip() == "3 fiches lues, 3 créées, 0 modifiées, 0 inchangées."
+    assert out.strip() == "3 fiches lues, 3 créées, 0 modifiée, 0 inchangée."
 
 
 @pytest.mark.django_db(transaction=True)
@@ -205,4 +205,4 @@ def test_an_interrupted_command_says_so_and_leaves_the_next_import_free(tmp_path
         "Import interrompu. Les fiches déjà enregistrées le restent : relancez l'import pour le terminer."
     )
     assert Job.objects.get().status == JobStatus.FAILED
-    assert run(path)[0].strip() == "1 fiche lue, 1 créée, 0 modifiées, 0 inchangées."
+    assert run(path)[0].strip() == "1 fiche lue, 1 créée, 0 modifiée, 0 inchangée."

@@ -40,7 +40,7 @@ def test_an_uploaded_export_is_imported_by_a_job(client_for, django_capture_on_c
     job = Job.objects.get()
     assert response.url == reverse("people:job_detail", args=[job.pk])
     page = client.get(response.url).content.decode()
-    assert "2 fiches lues, 2 créées, 0 modifiées, 0 inchangées." in page
+    assert "2 fiches lues, 2 créées, 0 modifiée, 0 inchangée." in page
     assert Certification.objects.count() == 2
     assert "2 fiches lues, 2 créées" in client.get(URL).content.decode()  # listed among the last imports
 

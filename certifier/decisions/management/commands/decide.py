@@ -61,7 +61,7 @@ class Command(BaseCommand):
         self.stdout.flush()
         if refused:
             raise CommandError(
-                f"{refused} ligne(s) refusée(s) : voir le champ « error » des lignes concernées.",
+                f"{refused} {'ligne refusée' if refused <= 1 else 'lignes refusées'} : voir le champ « error » des lignes concernées.",
                 returncode=1,
             )
 

@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from certifier.core.text import count
 from certifier.pathways.importers import import_candidates
 from certifier.people.models import User
 
@@ -32,15 +33,16 @@ class Command(BaseCommand):
         report = import_candidates(actor, content)
         if report.errors:
             lines = [
-                f"Import refusé : {len(report.errors)} erreur(s). Aucune ligne n'a été enregistrée.",
+                f"Import refusé : {count(len(report.errors), 'erreur', 'erreurs')}. Aucune ligne n'a été enregistrée.",
                 *(str(error) for error in report.errors),
             ]
             raise CommandError("\n".join(lines))
         summary = report.summary
         assert summary is not None
         self.stdout.write(
-            f"Import terminé : {report.rows} ligne(s) lue(s) ; {summary.created} inscription(s) créée(s), "
-            f"{summary.updated} mise(s) à jour, {summary.unchanged} inchangée(s)."
+            f"Import terminé : {count(report.rows, 'ligne lue', 'lignes lues')} ; "
+            f"inscriptions créées : {summary.created}, mises à jour : {summary.updated}, "
+            f"inchangées : {summary.unchanged}."
         )
         if summary.invited:
             self.stdout.write(

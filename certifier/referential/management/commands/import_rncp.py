@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from certifier.core import jobs
 from certifier.core.enums import JobKind, JobStatus
 from certifier.core.models import Job
+from certifier.core.text import thousands
 from certifier.referential.jobs import import_registry
-from certifier.referential.registry import thousands
 
 
 class Command(BaseCommand):
