@@ -19,7 +19,11 @@ REFRESH_SECONDS = 2
 
 def _jobs(request: HttpRequest) -> QuerySet[Job]:
     visible = Job.objects.select_related("started_by")
-    return visible if has_role(request.user, Role.NATIONAL_ADMIN) else visible.filter(started_by_id=request.user.pk)
+    return (
+        visible
+        if has_role(request.user, Role.NATIONAL_ADMIN)
+        else visible.filter(started_by_id=request.user.pk)
+    )
 
 
 @login_required

@@ -122,5 +122,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "people/audit_log.html", {"form": form, "page": page, "rows": rows, "query": query.urlencode()}
+        request,
+        "people/audit_log.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
     )
