@@ -294,7 +294,10 @@ def test_files_over_10_mb_or_20000_rows_are_refused(users, referential):
 def test_the_command_imports_and_reports(tmp_path, users, rows, capsys):
     path = xlsx(tmp_path, rows(*THREE))
     call_command("import_candidates", str(path), "--user", "crfp_staff@test.example")
-    assert "Import terminé : 3 lignes lues ; inscriptions créées : 3, mises à jour : 0, inchangées : 0." in capsys.readouterr().out
+    assert (
+        "Import terminé : 3 lignes lues ; inscriptions créées : 3, mises à jour : 0, inchangées : 0."
+        in capsys.readouterr().out
+    )
     assert (
         AuditEvent.objects.filter(actor=users["crfp_staff"], action=AuditAction.CANDIDATE_ENROLLED).count()
         == 3
