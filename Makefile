@@ -40,6 +40,11 @@ benchmarks: install
 	$(PY) benchmarks/decide_benchmark.py
 	$(PY) benchmarks/import_rncp_benchmark.py
 	$(PY) benchmarks/pathways_benchmark.py
+	$(PY) benchmarks/spreadsheet_bombs_benchmark.py
+	$(PY) benchmarks/registry_bomb_benchmark.py
+	$(PY) benchmarks/candidate_import_job_benchmark.py
+	$(PY) benchmarks/list_export_benchmark.py
+	$(PY) benchmarks/races_benchmark.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache
