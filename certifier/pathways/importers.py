@@ -383,7 +383,13 @@ class _Validation:
         errors = enrolment_errors(self.actor, data, routes, options, enrolment)
         same_identity = self.by_identity.get(data.identity_key())
         errors |= duplicate_errors(data, None, same_identity if same_identity != candidate else None)
-        errors |= self.appointments.errors(data.tutor_email, data.manager_email, data.employer)
+        errors |= self.appointments.errors(
+            data.tutor_email,
+            data.manager_email,
+            data.employer,
+            data.email,
+            candidate.user_id if candidate else None,
+        )
         for name, message in errors.items():
             row.error(name, _sentence(message))
 

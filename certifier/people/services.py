@@ -15,6 +15,7 @@ from django.utils.http import urlsafe_base64_encode
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes
 from certifier.core.enums import AuditAction
+from certifier.core.models import DomainError
 
 from .enums import Role
 from .models import Membership, Organisation, User
@@ -28,6 +29,18 @@ def do_update_organisation(actor: Any, organisation: Organisation, values: dict[
     if after:
         record_event(AuditAction.ORGANISATION_UPDATED, organisation, actor=actor, before=before, after=after)
     return organisation
+
+
+class AppointmentRefused(DomainError):
+    """Found only at write time (another request appointed the same person meanwhile); `field` is
+    the form field it is about."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+LABELS = {Role.TUTOR: ("tutor_email", "Le tuteur"), Role.MANAGER: ("manager_email", "Le manager")}
 
 
 class Appointments:
@@ -48,9 +61,17 @@ class Appointments:
         self.invited: list[str] = []
         self.newcomers: dict[str, int] = {}  # unknown address → the employer it was first checked for
 
-    def errors(self, tutor_email: str, manager_email: str, employer: Organisation) -> dict[str, str]:
-        """By field: who may not be appointed tutor or manager of a candidate of `employer`. An
-        unknown address checked for two employers (two rows of an import) is refused the second time."""
+    def errors(
+        self,
+        tutor_email: str,
+        manager_email: str,
+        employer: Organisation,
+        candidate_email: str = "",
+        candidate_user_id: int | None = None,
+    ) -> dict[str, str]:
+        """By field: who may not be appointed tutor or manager of a candidate of `employer` — never
+        the candidate themselves. An unknown address checked for two employers (two rows of an import)
+        is refused the second time."""
         errors: dict[str, str] = {}
         for name, email, label in (
             ("tutor_email", tutor_email, "Le tuteur"),
@@ -59,6 +80,13 @@ class Appointments:
             if not email:
                 continue
             user = self.users.get(email.lower())
+            if email.lower() == candidate_email.lower() or (
+                user is not None and candidate_user_id is not None and user.pk == candidate_user_id
+            ):
+                errors[name] = (
+                    f"{label} ne peut pas être le candidat lui-même : le carnet de suivi atteste son travail."
+                )
+                continue
             if user is None:
                 if self.newcomers.setdefault(email.lower(), employer.pk) != employer.pk:
                     errors[name] = (
@@ -82,9 +110,20 @@ class Appointments:
             user = self._invite(email.lower())
             self.users[user.email] = user
         if (employer.pk, role) not in self.roles.setdefault(user.pk, set()):
+            self._check_again(user, role, employer)
             _grant_role(self.actor, user, employer, role)
             self.roles[user.pk].add((employer.pk, role))
         return user
+
+    def _check_again(self, user: User, role: Role, employer: Organisation) -> None:
+        """The account locked, its roles read again: another request may have appointed the same
+        person elsewhere since `errors` read them."""
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        roles = set(Membership.objects.filter(user=locked).values_list("organisation_id", "role"))
+        field, label = LABELS[role]
+        if error := appointment_error(label, roles, employer.pk, is_staff=locked.is_staff):
+            raise AppointmentRefused(field, error)
+        self.roles[user.pk] = roles
 
     def _invite(self, email: str) -> User:
         try:

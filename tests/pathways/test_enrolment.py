@@ -270,7 +270,8 @@ def test_the_enrolment_form_save_costs_a_bounded_number_of_queries(
         "manager_email": "manager@test.example",
         "start_date": "2026-01-12",
     }
-    # session, user, roles, choices; checks; candidate, invited tutor and role, enrolment, with history and audit
-    with django_assert_max_num_queries(33):
+    # session, user, roles, choices; checks; candidate, invited tutor, its roles read again under lock and
+    # granted, enrolment, with history and audit
+    with django_assert_max_num_queries(35):
         response = client.post(reverse("pathways:enrolment_create"), data)
     assert response.status_code == 302

@@ -11,6 +11,7 @@ from certifier.pathways.models import Enrolment
 from certifier.pathways.services import EnrolmentRefused, do_enrol, do_update_enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, User
+from certifier.people.services import AppointmentRefused, Appointments
 from tests.factories import MembershipFactory
 from tests.pathways.test_import import row, xlsx
 
@@ -142,3 +143,66 @@ def test_a_mail_server_down_does_not_undo_nor_break_the_enrolment(
         enrolment, invited = do_enrol(users["crfp_staff"], make_data(tutor_email="hors-ligne@caf.example"))
     assert invited == ["hors-ligne@caf.example"]
     assert enrolment.tutor.email == "hors-ligne@caf.example"
+
+
+SELF = "Le tuteur ne peut pas être le candidat lui-même : le carnet de suivi atteste son travail."
+
+
+def test_the_candidate_cannot_be_appointed_their_own_tutor(users, make_data, mailoutbox):
+    errors = refusal(
+        users["crfp_staff"],
+        make_data(
+            email="eloise@caf.example", tutor_email="Eloise@CAF.example", manager_email="chef@caf.example"
+        ),
+    )
+    assert errors == {"tutor_email": SELF}
+    assert not User.objects.filter(email__in=["eloise@caf.example", "chef@caf.example"]).exists()
+    assert mailoutbox == []
+
+
+def test_the_candidate_cannot_become_their_own_manager_on_an_edit(users, own, make_data):
+    own.candidate.email = "lea@caf.example"
+    own.candidate.save()
+    data = make_data(
+        birth_name=own.candidate.birth_name,
+        first_name=own.candidate.first_name,
+        birth_date=own.candidate.birth_date,
+        employee_number=own.candidate.employee_number,
+        email="lea@caf.example",
+        tutor_email="tutor@test.example",
+        manager_email="lea@caf.example",
+    )
+    with pytest.raises(EnrolmentRefused) as raised:
+        do_update_enrolment(users["crfp_staff"], own, data)
+    assert raised.value.errors["manager_email"].startswith("Le manager ne peut pas être le candidat lui-même")
+    own.refresh_from_db()
+    assert own.manager == users["manager"]
+
+
+def test_an_import_cannot_make_a_candidate_their_own_manager(tmp_path, users, organisations, referential):
+    candidate_row = row(
+        **{
+            "SIRET employeur": organisations["employer"].siret,
+            "Courriel": "eloise@caf.example",
+            "Manager (courriel)": "eloise@caf.example",
+        }
+    )
+    report = import_candidates(users["crfp_staff"], xlsx(tmp_path, [candidate_row]).read_bytes())
+    assert [(error.line, error.column) for error in report.errors] == [(2, "Manager (courriel)")]
+    assert not User.objects.filter(email="eloise@caf.example").exists()
+
+
+def test_a_person_appointed_elsewhere_meanwhile_is_refused_at_write_time(users, organisations, make_data):
+    """Two enrolments checked at the same moment: the second one's write finds the role granted by the
+    first (on PostgreSQL both read before either wrote) and refuses in French."""
+    data = make_data(tutor_email="nouveau@caf.example")
+    appointments = Appointments(users["crfp_staff"], ["nouveau@caf.example"])
+    assert appointments.errors("nouveau@caf.example", "", organisations["other_employer"]) == {}
+    do_enrol(users["crfp_staff"], data)  # the other request wins: tutor at the CAF
+    with pytest.raises(AppointmentRefused) as raised:
+        appointments.appoint("nouveau@caf.example", Role.TUTOR, organisations["other_employer"])
+    assert raised.value.field == "tutor_email"
+    assert str(raised.value).startswith("Le tuteur doit être une personne de l'organisme employeur")
+    assert list(
+        Membership.objects.filter(user__email="nouveau@caf.example").values_list("role", flat=True)
+    ) == [Role.TUTOR]

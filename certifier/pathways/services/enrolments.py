@@ -19,7 +19,7 @@ from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError, NotAllowed
 from certifier.people.enums import Role
 from certifier.people.models import Organisation
-from certifier.people.services import Appointments
+from certifier.people.services import AppointmentRefused, Appointments
 from certifier.referential.enums import AccessRouteKind
 from certifier.referential.models import Certification, CertificationVersion, Option
 
@@ -231,7 +231,7 @@ def do_enrol(actor: Any, data: EnrolmentData) -> tuple[Enrolment, list[str]]:
     """Enrol a new candidate; returns the enrolment and the e-mails of invited accounts."""
     appointments = Appointments(actor, [data.tutor_email, data.manager_email])
     errors = enrolment_errors(actor, data, open_routes(data.version.certification), _option_ids(data.version))
-    errors |= appointments.errors(data.tutor_email, data.manager_email, data.employer)
+    errors |= appointments.errors(data.tutor_email, data.manager_email, data.employer, data.email)
     _raise(errors | _duplicates_in_database(data))
     try:
         with transaction.atomic():
@@ -239,6 +239,8 @@ def do_enrol(actor: Any, data: EnrolmentData) -> tuple[Enrolment, list[str]]:
     except IntegrityError:  # the same candidate enrolled between the check and the write
         _raise(_duplicates_in_database(data))
         raise
+    except AppointmentRefused as refusal:  # the same person appointed elsewhere meanwhile
+        raise EnrolmentRefused({refusal.field: str(refusal)}) from None
     return enrolment, appointments.invited
 
 
@@ -251,7 +253,9 @@ def do_update_enrolment(actor: Any, enrolment: Enrolment, data: EnrolmentData) -
     errors = enrolment_errors(
         actor, data, open_routes(data.version.certification), _option_ids(data.version), enrolment
     )
-    errors |= appointments.errors(data.tutor_email, data.manager_email, data.employer)
+    errors |= appointments.errors(
+        data.tutor_email, data.manager_email, data.employer, data.email, candidate.user_id
+    )
     if _candidate_changes(candidate, data) and not can_change_candidate(
         actor, candidate.enrolments.values_list("training_centre_id", flat=True)
     ):
@@ -263,6 +267,8 @@ def do_update_enrolment(actor: Any, enrolment: Enrolment, data: EnrolmentData) -
     except IntegrityError:  # another candidate given this number or identity in the meantime
         _raise(_duplicates_in_database(data, candidate))
         raise
+    except AppointmentRefused as refusal:  # the same person appointed elsewhere meanwhile
+        raise EnrolmentRefused({refusal.field: str(refusal)}) from None
     return appointments.invited
 
 
@@ -280,6 +286,8 @@ def do_import_enrolments(actor: Any, rows: Iterable[ImportedRow]) -> ImportSumma
             summary = _import(actor, rows, appointments)
     except IntegrityError:  # another import or form enrolled one of these people in the meantime
         raise EnrolmentRefused({"employee_number": CONCURRENT_IMPORT}) from None
+    except AppointmentRefused as refusal:  # a tutor or manager appointed elsewhere meanwhile
+        raise EnrolmentRefused({refusal.field: str(refusal)}) from None
     summary.invited = appointments.invited
     return summary
 
