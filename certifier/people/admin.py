@@ -11,7 +11,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import models
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from certifier.core.audit import record_event
@@ -124,6 +125,17 @@ class CertifierUserAdmin(AuditedAdmin, UserAdmin[User]):
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet[User]:
         return super().get_queryset(request).prefetch_related("memberships__organisation")
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        """A password set by an administrator is attributable, never the password itself."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                record_event(
+                    AuditAction.ADMIN_UPDATED, user, actor=request.user, after={"mot de passe": "modifié"}
+                )
+        return response
 
     @admin.display(description="rôles")
     def roles(self, user: User) -> str:

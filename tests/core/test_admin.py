@@ -145,3 +145,22 @@ def test_the_admin_is_closed_to_other_roles(client_for, persona, enrolments):
     response = client_for(persona).get(change_url(enrolments["own"]))
     assert response.status_code == 302
     assert Enrolment.objects.count() == 2
+
+
+def test_a_password_set_in_the_admin_is_audited_without_the_password(client_for, users):
+    tutor = users["tutor"]
+    url = reverse("admin:auth_user_password_change", args=[tutor.pk])
+    new = "nouveau-mot-de-passe-2026"
+    response = client_for("national_admin").post(
+        url, {"password1": new, "password2": new, "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    tutor.refresh_from_db()
+    assert tutor.check_password(new)
+    event = AuditEvent.objects.get(object_type="people.User", object_id=str(tutor.pk))
+    assert (event.action, event.actor, event.after) == (
+        AuditAction.ADMIN_UPDATED,
+        users["national_admin"],
+        {"mot de passe": "modifié"},
+    )
+    assert new not in str(event.after)
