@@ -22,12 +22,14 @@ def start_registry_import(actor: Any, upload: File[Any]) -> Job:
 @jobs.runs(JobKind.REGISTRY_IMPORT)
 @task()
 def import_registry_file(job_id: int) -> None:
-    jobs.run(job_id, lambda job, progress: import_registry(Path(job.file.path), [], progress))
+    jobs.run(job_id, lambda job, progress: import_registry(Path(job.file.path), [], progress, job.started_by))
 
 
-def import_registry(path: Path, numbers: Collection[str], progress: jobs.Progress) -> jobs.Outcome:
+def import_registry(
+    path: Path, numbers: Collection[str], progress: jobs.Progress, actor: Any = None
+) -> jobs.Outcome:
     try:
-        summary = registry.do_import_registry(path, numbers, progress=progress)
+        summary = registry.do_import_registry(path, numbers, progress=progress, actor=actor)
     except registry.RegistryError as error:
         return jobs.Outcome(f"{error} Rien n'a été importé.", failed=True)
     return jobs.Outcome(describe(summary))

@@ -27,7 +27,9 @@ from simple_history.utils import get_history_manager_for_model
 from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes
 from certifier.core.enums import AuditAction
+from certifier.core.models import NotAllowed
 from certifier.core.text import count, thousands
+from certifier.people.permissions import can_edit_referential
 
 from .enums import AccessRouteKind, Scheme
 from .models import AccessRoute, Block, Certification, CertificationVersion, Certifier, Statistic
@@ -560,14 +562,21 @@ Progress = Callable[[int, int | None], None]
 
 
 def do_import_registry(
-    path: Path, numbers: Collection[str] | None = None, progress: Progress | None = None
+    path: Path,
+    numbers: Collection[str] | None = None,
+    progress: Progress | None = None,
+    *,
+    actor: Any = None,
 ) -> ImportSummary:
-    """Import every sheet of the export (or only `numbers`); idempotent.
+    """Import every sheet of the export (or only `numbers`); idempotent. `actor` is the national
+    administrator who uploaded it (None for the command, run by the operator).
 
     The whole file is read and checked first, without writing: a malformed or truncated file imports
     nothing. It is then read again and written in short transactions of `WRITE_BATCH` sheets, so that
     other users never wait for the database. `progress(done, total)` is called every PROGRESS_EVERY
     sheets: (sheets read, None) while checking, then (sheets written, sheets to write)."""
+    if actor is not None and not can_edit_referential(actor):
+        raise NotAllowed("Seul l'administrateur national importe l'export du registre national.")
     wanted = _requested(numbers or [])
     summary = ImportSummary()
     seen: dict[str, int] = {}
@@ -586,7 +595,7 @@ def do_import_registry(
         raise RegistryError(
             f"{count(len(missing), 'Fiche absente', 'Fiches absentes')} du fichier : {', '.join(missing)}."
         )
-    writer = _Writer(f"Import du registre RNCP ({path.name})", summary, len(seen), progress)
+    writer = _Writer(actor, f"Import du registre RNCP ({path.name})", summary, len(seen), progress)
     for _, sheet in _sheets(path, wanted):
         if sheet is not None:
             writer.add(sheet)
@@ -604,8 +613,16 @@ def _sheets(path: Path, wanted: set[str]) -> Iterator[tuple[int, Sheet | None]]:
 class _Writer:
     """Stores checked sheets by batches, each batch in one short transaction."""
 
-    def __init__(self, reason: str, summary: ImportSummary, total: int, progress: Progress | None) -> None:
-        self.reason, self.summary, self.total, self.progress = reason, summary, total, progress
+    def __init__(
+        self, actor: Any, reason: str, summary: ImportSummary, total: int, progress: Progress | None
+    ) -> None:
+        self.actor, self.reason, self.summary, self.total, self.progress = (
+            actor,
+            reason,
+            summary,
+            total,
+            progress,
+        )
         self.batch: list[Sheet] = []
         self.written = 0
 
@@ -617,7 +634,7 @@ class _Writer:
     def flush(self) -> None:
         with transaction.atomic():
             for sheet in self.batch:
-                self.summary.add(_store(sheet, self.reason))
+                self.summary.add(_store(sheet, self.actor, self.reason))
         before, self.written = self.written, self.written + len(self.batch)
         self.batch = []
         if self.progress is not None and before // PROGRESS_EVERY < self.written // PROGRESS_EVERY:
@@ -634,7 +651,7 @@ def _requested(numbers: Collection[str]) -> set[str]:
     return wanted
 
 
-def _store(sheet: Sheet, reason: str) -> str:
+def _store(sheet: Sheet, actor: Any, reason: str) -> str:
     """Create or update one sheet's rows; returns "created", "updated" or "unchanged"."""
     certification = Certification.objects.filter(number=sheet.number).first()
     if certification is None:
@@ -642,16 +659,16 @@ def _store(sheet: Sheet, reason: str) -> str:
         _bulk_create(Certification, [certification], reason)
         after = {"number": sheet.number, **sheet.certification}
         after |= _store_children(certification, sheet, reason, existing=False)[1]
-        record_event(AuditAction.REGISTRY_IMPORTED, certification, actor=None, after=after, reason=reason)
+        record_event(AuditAction.REGISTRY_IMPORTED, certification, actor=actor, after=after, reason=reason)
         return "created"
-    before, after = apply_changes(certification, sheet.certification, reason=reason)
+    before, after = apply_changes(certification, sheet.certification, actor, reason=reason)
     children_before, children_after = _store_children(certification, sheet, reason, existing=True)
     if not (after or children_after):
         return "unchanged"
     record_event(
         AuditAction.REGISTRY_IMPORTED,
         certification,
-        actor=None,
+        actor=actor,
         before=before | children_before,
         after=after | children_after,
         reason=reason,

@@ -5,8 +5,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from certifier.core.enums import JobKind, JobStatus
-from certifier.core.models import Job
+from certifier.core.enums import AuditAction, JobKind, JobStatus
+from certifier.core.models import AuditEvent, Job, NotAllowed
+from certifier.referential import registry
 from certifier.referential.models import Certification
 from tests.personas import PERSONAS
 from tests.referential.test_import_rncp import export, fiche
@@ -43,6 +44,22 @@ def test_an_uploaded_export_is_imported_by_a_job(client_for, django_capture_on_c
     assert "2 fiches lues, 2 créées, 0 modifiée, 0 inchangée." in page
     assert Certification.objects.count() == 2
     assert "2 fiches lues, 2 créées" in client.get(URL).content.decode()  # listed among the last imports
+
+
+def test_the_audit_names_the_administrator_who_uploaded_the_export(
+    client_for, users, django_capture_on_commit_callbacks
+):
+    upload(client_for("national_admin"), export(fiche()), django_capture_on_commit_callbacks)
+    event = AuditEvent.objects.get(action=AuditAction.REGISTRY_IMPORTED)
+    assert event.actor == users["national_admin"]
+
+
+def test_the_registry_import_service_refuses_anyone_but_a_national_administrator(tmp_path, users):
+    path = tmp_path / "export.xml"
+    path.write_text(export(fiche()), encoding="utf-8")
+    with pytest.raises(NotAllowed):
+        registry.do_import_registry(path, actor=users["crfp_staff"])
+    assert not Certification.objects.exists()
 
 
 def test_a_malformed_export_fails_its_job_in_french_and_imports_nothing(
