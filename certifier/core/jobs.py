@@ -31,6 +31,10 @@ UNEXPECTED = (
     "Relancez-le ; si l'échec se répète, signalez-le à l'administrateur national."
 )
 BUSY = {
+    JobKind.CANDIDATE_IMPORT: (
+        "Un de vos imports de candidats est déjà en attente ou en cours : attendez qu'il se termine "
+        "avant d'en déposer un autre."
+    ),
     JobKind.REGISTRY_IMPORT: (
         "Un autre import du registre est déjà en cours : un seul à la fois. "
         "Attendez qu'il se termine, puis relancez celui-ci."
@@ -72,12 +76,16 @@ def start(kind: JobKind, actor: Any, upload: File[Any]) -> Job:
     return job
 
 
-def busy(kind: JobKind) -> bool:
-    """Whether a job of `kind` is waiting or running (a dead worker's job does not count)."""
+def busy(kind: JobKind, started_by: Any = None) -> bool:
+    """Whether a job of `kind` (started by `started_by`, when given) is waiting or running; a dead
+    worker's job does not count."""
     alive = Q(status=JobStatus.PENDING) | Q(
         status=JobStatus.RUNNING, heartbeat__gte=timezone.now() - STALLED_AFTER
     )
-    return Job.objects.filter(alive, kind=kind).exists()
+    jobs = Job.objects.filter(alive, kind=kind)
+    if started_by is not None:
+        jobs = jobs.filter(started_by=started_by)
+    return jobs.exists()
 
 
 def _enqueue(job: Job) -> None:

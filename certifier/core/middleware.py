@@ -9,6 +9,18 @@ from django.http import HttpRequest, HttpResponse
 logger = logging.getLogger("certifier.requests")
 
 
+SECRET_ARGUMENTS = ("token", "uidb64")  # a set-password link is a credential: never written to a log
+
+
+def _loggable_path(request: HttpRequest) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    for name in SECRET_ARGUMENTS:
+        if match is not None and (value := match.kwargs.get(name)):
+            path = path.replace(str(value), "…")
+    return path
+
+
 def request_log(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
     def middleware(request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
@@ -19,7 +31,7 @@ def request_log(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
         logger.info(
             "%s %s %s %.0fms user=%s",
             request.method,
-            request.path,
+            _loggable_path(request),
             response.status_code,
             milliseconds,
             who,

@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from certifier.core import lists
+from certifier.core import jobs, lists
 from certifier.core.downloads import attachment
+from certifier.core.enums import JobKind
 from certifier.core.excel import XLSX_CONTENT_TYPE
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
@@ -223,8 +224,12 @@ def enrolment_import(request: HttpRequest) -> HttpResponse:
     """Store the file and hand it to the worker; the job page shows the progress and the outcome."""
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = start_candidate_import(request.user, form.cleaned_data["file"])
-        return redirect("people:job_detail", pk=job.pk)
+        # one import waiting or running per user: nobody fills the worker's queue for everyone else
+        if jobs.busy(JobKind.CANDIDATE_IMPORT, started_by=request.user):
+            form.add_error("file", jobs.BUSY[JobKind.CANDIDATE_IMPORT])
+        else:
+            job = start_candidate_import(request.user, form.cleaned_data["file"])
+            return redirect("people:job_detail", pk=job.pk)
     return render(
         request,
         "pathways/enrolment_import.html",

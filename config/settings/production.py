@@ -10,6 +10,11 @@ from .base import SECRET_KEY, env_bool
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("SECRET_KEY doit être défini (au moins 50 caractères) en production.")
 
+if not os.environ.get("SITE_URL", "").startswith("https://"):
+    raise ImproperlyConfigured(
+        "SITE_URL doit donner l'adresse publique HTTPS de la plateforme (liens des invitations)."
+    )
+
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -172,3 +172,13 @@ def test_the_database_worker_runs_an_uploaded_import(client_for, candidates_file
     job.refresh_from_db()
     assert (job.status, job.outcome) == (JobStatus.DONE, "Import terminé : 3 lignes lues.")
     assert Candidate.objects.count() == 3
+
+
+def test_a_user_waits_for_their_import_before_queuing_another(client_for, candidates_file, users):
+    """One import waiting or running per user, so that nobody fills the worker's queue for everyone."""
+    waiting = Job.objects.create(kind=JobKind.CANDIDATE_IMPORT, started_by=users["crfp_staff"])
+    with candidates_file(*THREE).open("rb") as stream:
+        response = client_for("crfp_staff").post(reverse("pathways:enrolment_import"), {"file": stream})
+    assert response.status_code == 200
+    assert "Un de vos imports de candidats est déjà en attente ou en cours" in response.content.decode()
+    assert list(Job.objects.all()) == [waiting]

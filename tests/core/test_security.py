@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from certifier.people.services import set_password_url
 from config.settings import base
 from tests.factories import UserFactory
 
@@ -122,3 +123,18 @@ def test_each_request_is_logged_in_one_line(production_log, account):
     lines = [line for line in production_log.getvalue().splitlines() if "certifier.requests" in line]
     assert len(lines) == 1
     assert re.search(rf"GET /accessibilite/ 200 \d+ms user={account.pk}$", lines[0])
+
+
+def test_a_set_password_link_is_never_written_to_the_request_log(production_log, account):
+    url = set_password_url(account)
+    path = url[url.index("/mot-de-passe/") :]
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    Client().get(path)
+    log = production_log.getvalue()
+    assert "GET /mot-de-passe/…/…/" in log
+    assert token not in log
+
+
+def test_uploaded_files_are_readable_by_the_application_only():
+    assert settings.FILE_UPLOAD_PERMISSIONS == 0o600
+    assert settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS == 0o700

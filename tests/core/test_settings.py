@@ -16,6 +16,7 @@ def test_production_settings_pass_check_deploy_without_warning():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7!k2p" * 10,
         "ALLOWED_HOSTS": "certifier.example",
+        "SITE_URL": "https://certifier.example",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -30,7 +31,12 @@ def test_production_settings_pass_check_deploy_without_warning():
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "",
+        "SITE_URL": "https://certifier.example",
+    }
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
@@ -51,3 +57,17 @@ def test_no_database_url_means_sqlite_in_immediate_mode(monkeypatch, tmp_path):
     config = database_from_env(tmp_path / "db.sqlite3")
     assert config["ENGINE"] == "django.db.backends.sqlite3"
     assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_production_refuses_to_start_without_an_https_site_url():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x7!k2p" * 10,
+        "SITE_URL": "http://certifier.example",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert "SITE_URL doit donner l'adresse publique HTTPS" in result.stderr
