@@ -10,6 +10,8 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet,
 from django.db.models.functions import Coalesce, NullIf
 
 from certifier.core.lists import Sorts
+from certifier.people.enums import Role
+from certifier.people.permissions import has_role
 from certifier.referential.models import Block
 
 from .models import AssessorAssignment, Enrolment, TrainingSession
@@ -40,8 +42,18 @@ EXPORT_HEADERS = [
     "Évaluateur",
     "Blocs validés",
     "Blocs de la certification",
-    "Attestations du carnet",
 ]
+LOGBOOK_HEADER = "Attestations du carnet"
+# D25: the logbook is the candidate's, read by those who fill it or follow the training, not by the
+# employer's HR, whose list shows outcomes only.
+LOGBOOK_READERS = (
+    Role.NATIONAL_ADMIN,
+    Role.CRFP_STAFF,
+    Role.TUTOR,
+    Role.MANAGER,
+    Role.ASSESSOR,
+    Role.CANDIDATE,
+)
 SESSION_HEADERS = ["Parcours", "CRFP", "Début", "Fin", "État"]
 
 
@@ -102,6 +114,18 @@ def session_rows(sessions: QuerySet[TrainingSession], today: date) -> list[list[
         ]
         for session in sessions
     ]
+
+
+def shows_logbook(user: Any) -> bool:
+    return has_role(user, *LOGBOOK_READERS)
+
+
+def export_table(enrolments: QuerySet[Enrolment], logbook: bool) -> tuple[list[str], list[list[Any]]]:
+    """The headers and rows of the exported list; the logbook column only for its readers."""
+    rows = export_rows(enrolments)
+    if logbook:
+        return [*EXPORT_HEADERS, LOGBOOK_HEADER], rows
+    return EXPORT_HEADERS, [row[:-1] for row in rows]
 
 
 def export_rows(enrolments: QuerySet[Enrolment]) -> list[list[Any]]:

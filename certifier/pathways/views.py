@@ -92,10 +92,10 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
         enrolments = listing.without_assessor(enrolments)
     sort = lists.sort_key(request.GET.get("tri"), listing.ENROLMENT_SORTS, "-entree")
     enrolments = lists.ordered(listing.with_progress(enrolments), sort, listing.ENROLMENT_SORTS)
+    show_logbook = listing.shows_logbook(request.user)
     if extension := lists.export_asked(request):
-        return lists.export(
-            "Inscriptions", listing.EXPORT_HEADERS, listing.export_rows(enrolments), extension
-        )
+        headers, rows = listing.export_table(enrolments, show_logbook)
+        return lists.export("Inscriptions", headers, rows, extension)
     page = _page(enrolments, request.GET.get("page"))
     can_enrol = has_role(request.user, *ENROLLING)
     return render(
@@ -107,6 +107,7 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
             "query": lists.page_query(request),
             "sort": sort,
             "waiting_only": waiting_only,
+            "show_logbook": show_logbook,
             "can_enrol": can_enrol,
             "import_form": ImportForm() if can_enrol else None,
             "columns": HEADERS,

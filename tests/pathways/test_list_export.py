@@ -139,3 +139,15 @@ def test_the_session_export_holds_the_sessions_in_the_order_shown(client_for, se
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Parcours", "CRFP", "Début", "Fin", "État"]
     assert [row[4] for row in rows[1:]] == ["Terminée", "En cours", "À venir"]
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_logbook"), [("crfp_staff", True), ("tutor", True), ("employer_hr", False)]
+)
+def test_the_employers_hr_never_sees_logbook_figures_in_the_list_or_its_export(
+    client_for, enrolments, persona, sees_logbook
+):
+    client = client_for(persona)
+    assert ("Carnet de suivi" in client.get(LIST).content.decode()) is sees_logbook
+    header = client.get(LIST, {"format": "csv"}).content.decode("utf-8-sig").splitlines()[0]
+    assert ("Attestations du carnet" in header) is sees_logbook
