@@ -2,8 +2,9 @@
 
 For each database (SQLite, and PostgreSQL with `--postgres URL`: a throwaway database created and
 dropped on that server), a fresh database is migrated and seeded by a child process, then gunicorn
-(8 sync workers, 127.0.0.1 only, development settings) serves the project; a CRFP staff member signs in through the login
-page and 50 threads, released together, post the same form. The report gives, per endpoint, the
+(8 sync workers, 127.0.0.1 only, development settings) serves the project; for each endpoint its
+user (CRFP staff, or the assessor and the manager of the evidence) signs in through the login page
+and 50 threads, released together, post the same form. The report gives, per endpoint, the
 status codes, the 500s and the duplicate rows left in the database (which must be 0: every race
 ends in one row and, for the losers, a French message).
 
@@ -32,6 +33,7 @@ import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from common import ROOT, append, machine
 
@@ -97,6 +99,7 @@ def seed(project: Path) -> None:
         path=module.path, training_centre=crfp, start_date=date(2026, 1, 12), end_date=date(2026, 1, 16)
     )
     ids = {
+        **seed_evidence(enrolment, employer, crfp),
         "crfp": crfp.pk,
         "employer": employer.pk,
         "version": version.pk,
@@ -108,18 +111,79 @@ def seed(project: Path) -> None:
     print(json.dumps(ids))
 
 
+def seed_evidence(enrolment: Any, employer: Any, crfp: Any) -> dict[str, Any]:
+    """The assessments' races: BC01 with two criteria per competence, observed, a second assessor
+    assigned for every block; an attestation signed by the tutor awaiting the manager's signature."""
+    from datetime import date
+
+    from django.utils import timezone
+
+    from certifier.assessments.models import Attestation, Observation
+    from certifier.pathways.models import AssessorAssignment
+    from certifier.people.models import Membership, User
+    from certifier.referential.models import Block, Criterion
+
+    people = {}
+    for role, organisation in (("tutor", employer), ("manager", employer), ("assessor", crfp)):
+        people[role] = User.objects.create_user(f"{role}-evidence@bench.example", PASSWORD)
+        Membership.objects.create(user=people[role], organisation=organisation, role=role)
+    assessor = people["assessor"]
+    enrolment.tutor, enrolment.manager = people["tutor"], people["manager"]
+    enrolment.save()
+    AssessorAssignment.objects.create(enrolment=enrolment, assessor=assessor)
+    block = Block.objects.get(version=enrolment.version, code="RNCP35729BC01")
+    criteria = [
+        Criterion.objects.create(competence=competence, position=position, text=f"Critère {position}").pk
+        for competence in block.competences.all()
+        for position in (1, 2)
+    ]
+    Observation.objects.create(
+        enrolment=enrolment,
+        method=block.methods.exclude(kind="logbook").get(),
+        observed_on=date(2026, 3, 2),
+        situations=[
+            {"kind": "double_listening", "minutes": 20},
+            {"kind": "interview", "count": 2},
+            {"kind": "letters_emails", "count": 5},
+        ],
+        questioning_minutes=15,
+        recorded_by=assessor,
+    )
+    attestation = Attestation.objects.create(
+        enrolment=enrolment,
+        competence=block.competences.get(number=1),
+        observed_on=date(2026, 2, 10),
+        situation="Accueil d'un allocataire au guichet.",
+        created_by=people["tutor"],
+        tutor_signed_by=people["tutor"],
+        tutor_signed_at=timezone.now(),
+    )
+    return {
+        "block": block.pk,
+        "criteria": criteria,
+        "attestation": attestation.pk,
+        "method": observed_method(block),
+        "competence": block.competences.get(number=2).pk,
+    }
+
+
+def observed_method(block: Any) -> int:
+    return int(block.methods.exclude(kind="logbook").get().pk)
+
+
 # Parent: the racing endpoints ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
-    path: Callable[[dict[str, int]], str]
-    form: Callable[[dict[str, int]], dict[str, str]]
+    path: Callable[[dict[str, Any]], str]
+    form: Callable[[dict[str, Any]], dict[str, str]]
     # SQL counting the rows left, and the rows there should be (the difference is duplicates),
     # with named parameters (:enrolment) taken from the seeded ids
     count_sql: str
     expected_sql: str = "SELECT 1"
+    user: str = "staff@bench.example"
 
 
 CASES = [
@@ -167,6 +231,60 @@ CASES = [
         lambda ids: {"assessor": str(ids["assessor"]), "block": ""},
         "SELECT COUNT(*) FROM pathways_assessorassignment WHERE enrolment_id = :enrolment "
         "AND assessor_id = :assessor AND block_id IS NULL",
+    ),
+    Case(
+        "criterion grid, first save",
+        lambda ids: f"/inscriptions/{ids['enrolment']}/blocs/{ids['block']}/evaluation/",
+        lambda ids: {
+            **{f"score-{pk}": "validated" for pk in ids["criteria"]},  # type: ignore[attr-defined]
+            **{f"comment-{pk}": "" for pk in ids["criteria"]},  # type: ignore[attr-defined]
+        },
+        "SELECT COUNT(*) FROM assessments_criterionresult WHERE enrolment_id = :enrolment",
+        "SELECT COUNT(*) FROM referential_criterion c JOIN referential_competence k "
+        "ON c.competence_id = k.id WHERE k.block_id = :block",
+        user="assessor-evidence@bench.example",
+    ),
+    Case(
+        "block decision (after the grid)",
+        lambda ids: f"/inscriptions/{ids['enrolment']}/blocs/{ids['block']}/decision/",
+        lambda ids: {"confirmed_status": "validated", "override_reason": ""},
+        "SELECT COUNT(*) FROM assessments_blockdecision WHERE enrolment_id = :enrolment",
+        user="assessor-evidence@bench.example",
+    ),
+    Case(
+        "co-signature of an attestation",
+        lambda ids: f"/attestations/{ids['attestation']}/signer/",
+        lambda ids: {},
+        # its creation and one signature in its history
+        "SELECT COUNT(*) FROM assessments_historicalattestation WHERE id = :attestation",
+        "SELECT 2",
+        user="manager-evidence@bench.example",
+    ),
+    Case(
+        "observation of BC01 (a second date)",
+        lambda ids: f"/inscriptions/{ids['enrolment']}/modalites/{ids['method']}/observation/",
+        lambda ids: {
+            "observed_on": "2026-03-03",
+            "double_listening": "20",
+            "interview": "2",
+            "letters_emails": "5",
+            "questioning_minutes": "15",
+        },
+        "SELECT COUNT(*) FROM assessments_observation WHERE enrolment_id = :enrolment",
+        "SELECT 2",
+        user="assessor-evidence@bench.example",
+    ),
+    Case(
+        "attestation (a second competence)",
+        lambda ids: f"/inscriptions/{ids['enrolment']}/carnet/attester/",
+        lambda ids: {
+            "competence": str(ids["competence"]),
+            "observed_on": "2026-02-11",
+            "situation": "Traitement d'une demande au guichet.",
+        },
+        "SELECT COUNT(*) FROM assessments_attestation WHERE enrolment_id = :enrolment",
+        "SELECT 2",
+        user="tutor-evidence@bench.example",
     ),
 ]
 
@@ -231,7 +349,7 @@ def cookies_of(headers: dict[str, str], jar: dict[str, str]) -> None:
         jar[name] = value
 
 
-def sign_in(server: Server) -> dict[str, str]:
+def sign_in(server: Server, email: str) -> dict[str, str]:
     """A signed-in session: sessionid and csrftoken cookies."""
     jar: dict[str, str] = {}
     status, headers, page = server.request("GET", "/connexion/")
@@ -239,7 +357,7 @@ def sign_in(server: Server) -> dict[str, str]:
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     assert token, "no CSRF token on the login page"
     body = urllib.parse.urlencode(
-        {"username": "staff@bench.example", "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)}
+        {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1)}
     )
     status, headers, _ = server.request("POST", "/connexion/", body, form_headers(jar))
     cookies_of(headers, jar)
@@ -304,8 +422,8 @@ def run_database(
     server = Server(project, env, workdir / f"gunicorn-{label}.log")
     results = []
     try:
-        jar = sign_in(server)
         for case in CASES:
+            jar = sign_in(server, case.user)
             started = time.perf_counter()
             statuses = fire(server, jar, case.path(ids), case.form(ids))
             elapsed = time.perf_counter() - started
@@ -330,7 +448,7 @@ def run_database(
     return results
 
 
-def count(database_url: str, sql: str, ids: dict[str, int]) -> int:
+def count(database_url: str, sql: str, ids: dict[str, Any]) -> int:
     if database_url.startswith("sqlite:///"):
         with sqlite3.connect(database_url.removeprefix("sqlite:///")) as connection:
             return int(connection.execute(sql, ids).fetchone()[0])
@@ -363,8 +481,8 @@ def report(results: list[dict[str, object]], project: Path, label: str, command:
         f"- machine: {machine()}",
         f"- code measured: commit {commit}" + (" with uncommitted changes" if label == "after" else ""),
         f"- command: `{command}`",
-        f"- server: gunicorn, {WORKERS} sync workers on 127.0.0.1, development settings; one signed-in CRFP staff "
-        f"member; {PARALLEL} threads released together by a barrier",
+        f"- server: gunicorn, {WORKERS} sync workers on 127.0.0.1, development settings; per endpoint one signed-in "
+        f"user (CRFP staff; the assessor or the manager for the evidence); {PARALLEL} threads released together",
         "",
         "| database | endpoint | requests | status codes | 500s / errors | rows left | duplicate rows | time (s) |",
         "|---|---|---:|---|---:|---:|---:|---:|",
