@@ -12,6 +12,7 @@ from certifier.referential.models import AccessRoute, Block, CertificationVersio
 from .enums import Sex
 from .importers import MAX_BYTES
 from .models import Enrolment, Module, TrainingPath, TrainingSession
+from .permissions import assessor_organisations
 from .services import CANDIDATE_FIELDS, EnrolmentData
 
 
@@ -309,8 +310,8 @@ class AssessorAssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, enrolment: Enrolment, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        organisations = [enrolment.training_centre_id, enrolment.candidate.employer_id]
         self.fields["assessor"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__role=Role.ASSESSOR, memberships__organisation_id__in=organisations
+            memberships__role=Role.ASSESSOR,
+            memberships__organisation_id__in=assessor_organisations(enrolment),
         ).distinct()
         self.fields["block"].queryset = enrolment.version.blocks.all()  # type: ignore[attr-defined]

@@ -67,3 +67,8 @@ def require_funding(user: Any, enrolment: Enrolment) -> None:
         raise NotAllowed(
             "La prise en charge relève du CRFP de l'inscription, de l'employeur et de l'administrateur national."
         )
+
+
+def assessor_organisations(enrolment: Enrolment) -> list[int]:
+    """Where an enrolment's assessors come from: its CRFP, or the candidate's employer."""
+    return [enrolment.training_centre_id, enrolment.candidate.employer_id]

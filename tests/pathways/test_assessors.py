@@ -4,9 +4,12 @@ import pytest
 from django.urls import reverse
 
 from certifier.core.enums import AuditAction
-from certifier.core.models import AuditEvent
+from certifier.core.models import AuditEvent, DomainError
 from certifier.pathways.models import AssessorAssignment
+from certifier.pathways.services import do_assign_assessor
+from certifier.people.enums import Role
 from certifier.referential.models import Block
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +40,12 @@ def test_assigning_twice_is_refused_in_french(client_for, own, users):
     response = client_for("crfp_staff").post(url, {"assessor": users["assessor"].pk})
     assert "est déjà affecté à ce candidat pour tous les blocs." in response.content.decode()
     assert AssessorAssignment.objects.filter(enrolment=own).count() == 1
+
+
+def test_the_service_refuses_an_assessor_of_another_crfp(own, users, organisations):
+    lyon_assessor = MembershipFactory(
+        user__email="ev@lyon.example", organisation=organisations["other_crfp"], role=Role.ASSESSOR
+    ).user
+    with pytest.raises(DomainError, match="n'est pas évaluateur au CRFP de l'inscription"):
+        do_assign_assessor(users["crfp_staff"], own, lyon_assessor, None)
+    assert not AssessorAssignment.objects.filter(assessor=lyon_assessor).exists()

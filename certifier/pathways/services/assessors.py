@@ -13,7 +13,7 @@ from certifier.people.models import Membership, User
 from certifier.referential.models import Block
 
 from ..models import AssessorAssignment, Enrolment
-from ..permissions import require_edit
+from ..permissions import assessor_organisations, require_edit
 
 
 @transaction.atomic
@@ -22,8 +22,12 @@ def do_assign_assessor(
 ) -> AssessorAssignment:
     """The enrolment's CRFP assigns an assessor, for one block or for every block."""
     require_edit(actor, enrolment)
-    if not Membership.objects.filter(user=assessor, role=Role.ASSESSOR).exists():
-        raise DomainError(f"{assessor} n'a pas le rôle d'évaluateur.")
+    if not Membership.objects.filter(
+        user=assessor, role=Role.ASSESSOR, organisation_id__in=assessor_organisations(enrolment)
+    ).exists():
+        raise DomainError(
+            f"{assessor} n'est pas évaluateur au CRFP de l'inscription ni chez l'employeur du candidat."
+        )
     if block is not None and block.version_id != enrolment.version_id:
         raise DomainError(f"Le bloc {block.code} n'appartient pas à la certification de l'inscription.")
     already = f"{assessor} est déjà affecté à ce candidat pour {_scope(block)}."
