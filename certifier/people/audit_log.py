@@ -1,7 +1,7 @@
 """Reading the audit log: the filters of the national administrators' page and the rows they select."""
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django import forms
@@ -73,13 +73,61 @@ def type_label(object_type: str) -> str:
 @dataclass(frozen=True)
 class Change:
     field: str
-    before: Any
-    after: Any
+    before: str
+    after: str
 
 
 def changes(event: AuditEvent) -> list[Change]:
-    """The fields of an event, each with its value before and after (« — » when absent)."""
+    """The fields of an event by their French names, each value before and after as a person reads
+    it (dates in French, yes/no, choices by their label; « — » when absent)."""
     before, after = event.before or {}, event.after or {}
+    fields = _fields(event.object_type)
     return [
-        Change(name, before.get(name, "—"), after.get(name, "—")) for name in dict.fromkeys([*before, *after])
+        Change(
+            str(fields[name].verbose_name) if name in fields else name.replace("_", " "),
+            readable_value(before.get(name), fields.get(name)),
+            readable_value(after.get(name), fields.get(name)),
+        )
+        for name in dict.fromkeys([*before, *after])
     ]
+
+
+def _fields(object_type: str) -> dict[str, Any]:
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    return {field.name: field for field in model._meta.get_fields() if hasattr(field, "verbose_name")}
+
+
+def readable_value(value: Any, field: Any = None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, dict):
+        return " ; ".join(f"{key} : {readable_value(item)}" for key, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(readable_value(item) for item in value)
+    choices = dict(getattr(field, "choices", None) or [])
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, str):
+        return _readable_date(value)
+    return str(value)
+
+
+def _readable_date(text: str) -> str:
+    """ISO dates and times as written in France; any other text as it is."""
+    if len(text) == 10:
+        try:
+            return date.fromisoformat(text).strftime("%d/%m/%Y")
+        except ValueError:
+            return text
+    if len(text) > 10 and text[10] == "T":
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if timezone.is_aware(moment) else text
+    return text

@@ -16,4 +16,13 @@ LABELS = {
 @register
 def referential_tasks(user: Any, user_roles: set[str]) -> list[Task]:
     url = reverse("referential:certification_list")
-    return [Task(role, label, url) for role, label in LABELS.items() if role in user_roles]
+    tasks = [Task(role, label, url) for role, label in LABELS.items() if role in user_roles]
+    if Role.NATIONAL_ADMIN in user_roles:
+        tasks.append(
+            Task(
+                Role.NATIONAL_ADMIN,
+                "Importer l'export du répertoire national (France compétences)",
+                reverse("referential:registry_upload"),
+            )
+        )
+    return tasks

@@ -550,7 +550,10 @@ def iter_fiches(stream: IO[bytes]) -> Iterator[etree._Element]:
 def _check_document(root: etree._Element | None) -> None:
     if root is None or root.tag != "FICHES":
         tag = "aucun" if root is None else root.tag
-        raise RegistryError(f"Ce n'est pas un export du registre : élément racine {tag}, attendu FICHES.")
+        raise RegistryError(
+            "Ce fichier n'est pas un export du répertoire national de France compétences : "
+            f"il commence par « {tag} » au lieu de « FICHES »."
+        )
     if root.getroottree().docinfo.doctype:  # type: ignore[attr-defined]  # missing from lxml-stubs
         raise RegistryError("Fichier refusé : un export du registre ne contient pas de déclaration DOCTYPE.")
 

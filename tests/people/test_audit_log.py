@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from certifier.core.audit import record_event
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.people.services import do_update_organisation
@@ -71,3 +72,31 @@ def test_the_log_page_costs_a_bounded_number_of_queries(client_for, events, djan
     client.get(LOG)
     with django_assert_max_num_queries(8):
         client.get(LOG)
+
+
+def test_changes_read_in_french_with_field_names_dates_yes_no_and_choices(client_for, users, organisations):
+    organisation = organisations["employer"]
+    record_event(
+        AuditAction.ORGANISATION_UPDATED,
+        organisation,
+        actor=users["national_admin"],
+        before={"branch": "CAF", "staff_size": None},
+        after={"branch": "CPAM", "staff_size": 120},
+    )
+    record_event(
+        AuditAction.ATTESTATION_SIGNED,
+        organisation,
+        actor=users["national_admin"],
+        after={"signed": True, "observed_on": "2026-03-10", "manager_signed_at": "2026-12-01T01:29:34.855Z"},
+    )
+    response = client_for("national_admin").get(LOG)
+    shown = {
+        (change.field, change.before, change.after)
+        for _, _, found in response.context["rows"]
+        for change in found
+    }
+    assert ("branche", "CAF", "CPAM") in shown
+    assert ("effectif", "—", "120") in shown
+    assert ("signed", "—", "oui") in shown
+    assert ("observed on", "—", "10/03/2026") in shown
+    assert ("manager signed at", "—", "01/12/2026 02:29") in shown

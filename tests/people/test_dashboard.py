@@ -105,6 +105,7 @@ def test_the_national_admin_manages_accounts_and_the_referential(client_for, enr
     assert reverse("admin:index") in page
     assert reverse("people:audit_log") in page
     assert reverse("referential:certification_list") in page
+    assert reverse("referential:registry_upload") in page
 
 
 @pytest.mark.parametrize("persona", sorted(SIGNED_IN))

@@ -419,7 +419,8 @@ def test_a_file_that_is_not_a_registry_export_is_refused(tmp_path):
     message = run_failing(write(tmp_path, "<html><body>Maintenance</body></html>"))
 
     assert message == (
-        "Ce n'est pas un export du registre : élément racine html, attendu FICHES. Rien n'a été importé."
+        "Ce fichier n'est pas un export du répertoire national de France compétences : "
+        "il commence par « html » au lieu de « FICHES ». Rien n'a été importé."
     )
 
 
