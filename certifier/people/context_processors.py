@@ -6,5 +6,20 @@ from .enums import Role
 from .permissions import has_role
 
 
+# Roles that follow enrolments; the others (CPNEFP, juries) would find an empty list.
+FOLLOWING_ENROLMENTS = (
+    Role.NATIONAL_ADMIN,
+    Role.CRFP_STAFF,
+    Role.EMPLOYER_HR,
+    Role.TUTOR,
+    Role.MANAGER,
+    Role.ASSESSOR,
+)
+
+
 def roles(request: HttpRequest) -> dict[str, Any]:
-    return {"is_national_admin": has_role(request.user, Role.NATIONAL_ADMIN)}
+    """What the menu offers: only what the user's roles can open and find something in."""
+    return {
+        "is_national_admin": has_role(request.user, Role.NATIONAL_ADMIN),
+        "follows_enrolments": has_role(request.user, *FOLLOWING_ENROLMENTS),
+    }

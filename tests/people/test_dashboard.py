@@ -120,3 +120,21 @@ def test_the_dashboard_takes_as_many_queries_for_many_tasks_as_for_one(
     follow(organisations, users, 10)
     with django_assert_max_num_queries(len(few.captured_queries)):
         dashboard(client)
+
+
+@pytest.mark.parametrize(
+    ("persona", "offered"),
+    [
+        ("crfp_staff", True),
+        ("employer_hr", True),
+        ("tutor", True),
+        ("cpnefp", False),
+        ("national_jury", False),
+        ("candidate", False),
+    ],
+)
+def test_the_menu_offers_the_enrolment_list_only_to_roles_that_follow_enrolments(
+    client_for, persona, offered
+):
+    page = client_for(persona).get(reverse("people:home")).content.decode()
+    assert (f'href="{reverse("pathways:enrolment_list")}"' in page) is offered
