@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from certifier.people.enums import Role
 from certifier.people.models import Employer, Organisation, TrainingCentre, User
 from certifier.referential.enums import AccessRouteKind
-from certifier.referential.models import AccessRoute, Block, CertificationVersion, Option
+from certifier.referential.models import AccessRoute, Block, Certification, CertificationVersion, Option
 
 from .enums import Sex
 from .importers import MAX_BYTES
@@ -23,10 +23,24 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d")
 
 
-def date_field(label: str, required: bool = True) -> forms.DateField:
+def registration_ends() -> str:
+    """Said before the form is sent: the registry dates after which no one may start a path."""
+    ends = [
+        f"le {certification.registration_end:%d/%m/%Y} pour le {certification.number}"
+        for certification in Certification.objects.exclude(registration_end=None).order_by("number")
+    ]
+    if not ends:
+        return ""
+    return (
+        "Une entrée en parcours après la fin d'enregistrement au RNCP est refusée : " + ", ".join(ends) + "."
+    )
+
+
+def date_field(label: str, required: bool = True, help_text: str = "") -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
+        help_text=help_text,
         widget=DateInput(),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={"invalid": "Saisissez une date valide (JJ/MM/AAAA)."},
@@ -73,7 +87,12 @@ class EnrolmentForm(forms.Form):
     employer = forms.ModelChoiceField(label="Organisme employeur", queryset=Employer.objects.all())
     employee_number = forms.CharField(label="Matricule", max_length=50)
     post = forms.CharField(label="Poste occupé", max_length=200, required=False)
-    pre_recruitment_date = date_field("Date de pré-recrutement", required=False)
+    pre_recruitment_date = date_field(
+        "Date de pré-recrutement",
+        required=False,
+        help_text="Obligatoire, sauf pour une candidature par la VAE : le candidat est pré-recruté sur un "
+        "poste de Gestionnaire conseil avant son entrée en parcours.",
+    )
     version = VersionChoiceField(
         label="Certification", queryset=CertificationVersion.objects.select_related("certification")
     )
@@ -136,6 +155,7 @@ class EnrolmentForm(forms.Form):
         ]
         if enrolment is not None:
             del self.fields["version"]
+        self.fields["start_date"].help_text = registration_ends()
 
     def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [

@@ -270,8 +270,17 @@ def test_the_enrolment_form_save_costs_a_bounded_number_of_queries(
         "manager_email": "manager@test.example",
         "start_date": "2026-01-12",
     }
-    # session, user, roles, choices; checks; candidate, invited tutor, its roles read again under lock and
-    # granted, enrolment, with history and audit
-    with django_assert_max_num_queries(35):
+    # session, user, roles, choices and registration ends; checks; candidate, invited tutor, its roles
+    # read again under lock and granted, enrolment, with history and audit
+    with django_assert_max_num_queries(36):
         response = client.post(reverse("pathways:enrolment_create"), data)
     assert response.status_code == 302
+
+
+def test_the_form_says_beforehand_until_when_a_path_may_start(client_for, referential):
+    page = client_for("crfp_staff").get(reverse("pathways:enrolment_create")).content.decode()
+    assert (
+        "Une entrée en parcours après la fin d&#x27;enregistrement au RNCP est refusée : le 08/07/2026 pour le RNCP35729."
+        in page
+    )
+    assert "Obligatoire, sauf pour une candidature par la VAE" in page
