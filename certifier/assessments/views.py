@@ -13,7 +13,7 @@ from certifier.people.permissions import get_visible_or_404, login_required, rol
 from certifier.referential.enums import AssessmentMethodKind
 from certifier.referential.models import AssessmentMethod, Block, Competence, Criterion
 
-from .enums import Signatory
+from .enums import CONFIRMED_STATUSES, Signatory
 from .forms import AttestationForm, DecisionForm, ObservationForm, ScoringForm, WithdrawalForm
 from .models import Attestation, BlockDecision, CriterionResult, Observation
 from .permissions import (
@@ -80,7 +80,10 @@ def _refused(form: forms.Form, error: DomainError) -> None:
     """A refusal shown on the form: next to each field it names, or above the form."""
     if isinstance(error, EvidenceRefused):
         for field, message in error.shortfalls:
-            form.add_error(field if field in form.fields else None, message)
+            if field in form.fields:  # beside its field, whose label the error summary already gives
+                form.add_error(field, message.removeprefix(f"{form.fields[field].label} : "))
+            else:
+                form.add_error(None, message)
     else:
         form.add_error(None, str(error))
 
@@ -269,6 +272,11 @@ def _block_page(
     awaiting = awaiting_observation(enrolment, block)
     if scoring is None and not awaiting:
         scoring = ScoringForm(block=block, results=_results(enrolment, block))
+    proposal = propose(enrolment, [block]).blocks[block.code] if uses_blocks(enrolment) else None
+    if decision is None:
+        # confirming the engine's proposal is one click; departing from it is a choice, with a reason
+        final = proposal.status if proposal is not None and proposal.status in CONFIRMED_STATUSES else None
+        decision = DecisionForm(initial={"confirmed_status": final} if final else None)
     return render(
         request,
         "assessments/block_assessment.html",
@@ -279,8 +287,8 @@ def _block_page(
             "observations": _observations(enrolment).filter(method__block=block),
             "methods": block.methods.exclude(kind=AssessmentMethodKind.LOGBOOK),
             "scoring": scoring,
-            "proposal": propose(enrolment, [block]).blocks[block.code] if uses_blocks(enrolment) else None,
-            "decision_form": decision or DecisionForm(),
+            "proposal": proposal,
+            "decision_form": decision,
             "decisions": BlockDecision.objects.filter(enrolment=enrolment, block=block).select_related(
                 "decided_by"
             ),
@@ -300,9 +308,13 @@ def block_assessment(request: HttpRequest, pk: int, block_pk: int) -> HttpRespon
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, _saved(changed))
+            if not request.headers.get(LIVE_SAVE_HEADER):  # a live save shows its result in place
+                messages.success(request, _saved(changed))
             return redirect("assessments:block_assessment", pk=enrolment.pk, block_pk=block.pk)
     return _block_page(request, enrolment, block, scoring=form)
+
+
+LIVE_SAVE_HEADER = "X-Live-Save"  # sent by assessments.js for each change saved as it is made
 
 
 def _saved(changed: int) -> str:

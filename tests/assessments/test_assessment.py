@@ -278,3 +278,23 @@ def test_an_observation_submitted_twice_is_recorded_once(own, blocks, observe):
     with pytest.raises(DomainError, match="déjà enregistrée à cette date"):
         observe(own, blocks[BC01])
     assert Observation.objects.filter(enrolment=own).count() == 1
+
+
+def test_a_live_save_keeps_no_message_for_the_next_page(own, blocks, observe, client_for):
+    """Each change saved by the page's script shows its result in place: the messages do not pile up."""
+    observe(own, blocks[BC01])
+    url = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
+    assessor = client_for("assessor")
+    criteria = [c for competence in blocks[BC01].competences.all() for c in competence.criteria.all()]
+    for criterion in criteria[:3]:
+        assessor.post(url, {f"score-{criterion.pk}": "validated"}, headers={"X-Live-Save": "1"})
+    assert "Grille enregistrée" not in assessor.get(url).content.decode()
+
+
+def test_the_decision_form_starts_on_the_engines_proposal(own, blocks, observe, score, client_for):
+    observe(own, blocks[BC01])
+    url = reverse("assessments:block_assessment", args=[own.pk, blocks[BC01].pk])
+    assert 'value="validated" checked' not in client_for("assessor").get(url).content.decode()  # pending
+    score(own, blocks[BC01], {number: [True] * 5 for number in range(1, 7)})
+    form = client_for("assessor").get(url).context["decision_form"]
+    assert form.initial == {"confirmed_status": "validated"}

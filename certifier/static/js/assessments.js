@@ -38,7 +38,12 @@
   }
 
   function save() {
-    return fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    return fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Live-Save": "1" } /* the page shows the result in place: no message kept for later */
+    })
       .then(function (response) {
         if (!response.ok || !response.redirected) {
           form.submit(); /* the server refused a value: show its page with the errors */
