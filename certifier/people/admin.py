@@ -9,9 +9,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from django.db import models
+from django.db import models, transaction
 from django.forms import BaseInlineFormSet, ModelForm
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 

@@ -5,7 +5,6 @@ from django.http import HttpRequest
 from .enums import Role
 from .permissions import has_role
 
-
 # Roles that follow enrolments; the others (CPNEFP, juries) would find an empty list.
 FOLLOWING_ENROLMENTS = (
     Role.NATIONAL_ADMIN,
