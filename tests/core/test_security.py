@@ -138,3 +138,13 @@ def test_a_set_password_link_is_never_written_to_the_request_log(production_log,
 def test_uploaded_files_are_readable_by_the_application_only():
     assert settings.FILE_UPLOAD_PERMISSIONS == 0o600
     assert settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS == 0o700
+
+
+def test_a_refusal_answers_403_with_its_french_reason(client_for, enrolments):
+    """PermissionDenied and NotAllowed (raised by services) reach Django's one 403 handler, which
+    shows their message."""
+    response = client_for("tutor").post(reverse("pathways:funding_request", args=[enrolments["own"].pk]), {})
+    assert response.status_code == 403
+    assert (
+        "<strong>Votre rôle ne permet pas d&#x27;accéder à cette page.</strong>" in response.content.decode()
+    )
