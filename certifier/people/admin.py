@@ -42,10 +42,8 @@ class NationalAdminModelAdmin(SimpleHistoryAdmin):  # type: ignore[misc]
 
 
 def _changes(form: ModelForm[Any], created: bool) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    names = [
-        name for name in form.changed_data if name not in SECRET_FIELDS and name in form.instance.__dict__
-    ]
-    names += [name for name in form.changed_data if f"{name}_id" in form.instance.__dict__]
+    fields = {field.name for field in form.instance._meta.concrete_fields}
+    names = [name for name in form.changed_data if name in fields and name not in SECRET_FIELDS]
     before = None if created else readable({name: form.initial.get(name) for name in names})
     return before, readable({name: form.cleaned_data.get(name) for name in names})
 
