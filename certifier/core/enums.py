@@ -35,6 +35,9 @@ class AuditAction(models.TextChoices):
     OBSERVATION_RECORDED = "observation_recorded", "Épreuve observée enregistrée"
     CRITERION_ASSESSED = "criterion_assessed", "Critère évalué"
     BLOCK_DECISION_CONFIRMED = "block_decision_confirmed", "Décision de bloc confirmée"
+    # exams
+    EXAM_SESSION_CREATED = "exam_session_created", "Création d'une session d'examen"
+    EXAM_REGISTERED = "exam_registered", "Inscription d'un candidat à une session d'examen"
 
 
 class DecisionSource(models.TextChoices):

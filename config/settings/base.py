@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "certifier.decisions",
     "certifier.pathways",
     "certifier.assessments",
+    "certifier.exams",
     "certifier.demo",
 ]
 

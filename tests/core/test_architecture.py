@@ -15,7 +15,8 @@ ALLOWED = {
     "referential": {"core", "people", "decisions"},
     "pathways": {"core", "people", "referential", "decisions"},
     "assessments": {"core", "people", "referential", "decisions", "pathways"},
-    "demo": {"core", "people", "referential", "pathways", "assessments"},
+    "exams": {"core", "people", "referential", "decisions", "pathways", "assessments"},
+    "demo": {"core", "people", "referential", "pathways", "assessments", "exams"},
 }
 
 
