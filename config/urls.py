@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("certifier.referential.urls")),
     path("", include("certifier.pathways.urls")),
     path("", include("certifier.assessments.urls")),
+    path("", include("certifier.exams.urls")),
 ]

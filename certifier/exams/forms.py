@@ -1,0 +1,73 @@
+from typing import Any
+
+from django import forms
+from django.db.models import QuerySet
+
+from certifier.pathways.forms import date_field
+from certifier.pathways.models import Enrolment
+from certifier.referential.models import CertificationVersion
+
+from .models import ExamSession, SessionKind
+from .rules import Calendar, calendar_errors
+
+DATES = ("registration_deadline", "written_exam_date", "oral_start", "oral_end", "national_jury_date")
+
+
+class SessionForm(forms.Form):
+    version = forms.ModelChoiceField(
+        label="Certification", queryset=CertificationVersion.objects.select_related("certification")
+    )
+    kind = forms.ChoiceField(label="Type de session", choices=SessionKind.choices)
+    year = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
+    catch_up_of = forms.ModelChoiceField(
+        label="Session rattrapée",
+        required=False,
+        queryset=ExamSession.objects.exclude(kind=SessionKind.CATCH_UP).select_related(
+            "version__certification"
+        ),
+        help_text="Pour une session de rattrapage seulement.",
+    )
+    registration_deadline = date_field("Date limite d'inscription")
+    written_exam_date = date_field("Date de l'épreuve écrite")
+    oral_start = date_field("Début des oraux")
+    oral_end = date_field("Fin des oraux")
+    national_jury_date = date_field(
+        "Date du jury national", help_text="Au plus tard un mois après la dernière épreuve, sauf dérogation."
+    )
+    derogation_reason = forms.CharField(
+        label="Motif de dérogation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire si le jury national se réunit plus d'un mois après la dernière épreuve.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(data.get(name) for name in DATES):
+            dates = Calendar(**{name: data[name] for name in DATES})
+            for field, message in calendar_errors(dates, data.get("derogation_reason", "")).items():
+                self.add_error(field, message)
+        kind, caught_up = data.get("kind"), data.get("catch_up_of")
+        if kind == SessionKind.CATCH_UP and caught_up is None:
+            self.add_error("catch_up_of", "Indiquez la session que ce rattrapage rattrape.")
+        if kind and kind != SessionKind.CATCH_UP and caught_up is not None:
+            self.add_error("catch_up_of", "Seule une session de rattrapage rattrape une autre session.")
+        return data
+
+
+class EnrolmentChoice(forms.ModelMultipleChoiceField[Enrolment]):
+    def label_from_instance(self, obj: Enrolment) -> str:
+        return f"{obj.candidate.display_name} — {obj.training_centre.name}"
+
+
+class RegisterForm(forms.Form):
+    enrolments = EnrolmentChoice(
+        label="Candidats à inscrire",
+        queryset=Enrolment.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un candidat à inscrire."},
+    )
+
+    def __init__(self, *args: Any, candidates: QuerySet[Enrolment], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enrolments"].queryset = candidates  # type: ignore[attr-defined]

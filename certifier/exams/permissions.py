@@ -1,0 +1,43 @@
+"""Who deals with exam sessions: the roles let through the session pages, and who registers."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from certifier.pathways.models import Enrolment
+from certifier.people.enums import Role
+from certifier.people.permissions import has_role, organisation_ids
+
+from .models import ExamSession, Registration
+
+EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY)
+
+
+def can_create_session(user: Any) -> bool:
+    return has_role(user, Role.NATIONAL_ADMIN)
+
+
+def can_register(user: Any) -> bool:
+    return has_role(user, Role.CRFP_STAFF)
+
+
+def can_see_copy_codes(user: Any) -> bool:
+    """D48: only the national administrator sees the copy code ↔ candidate link."""
+    return has_role(user, Role.NATIONAL_ADMIN)
+
+
+def registrable(user: Any, session: ExamSession) -> QuerySet[Enrolment]:
+    """The user's CRFP enrolments in the session's version not yet registered in it; for a catch-up,
+    only those registered in the caught-up session."""
+    enrolments = Enrolment.objects.filter(
+        version_id=session.version_id, training_centre_id__in=organisation_ids(user, Role.CRFP_STAFF)
+    ).exclude(exam_registrations__session=session)
+    if session.catch_up_of_id is not None:
+        enrolments = enrolments.filter(exam_registrations__session_id=session.catch_up_of_id)
+    return enrolments.select_related("candidate", "training_centre").order_by(
+        "candidate__birth_name", "candidate__first_name"
+    )
+
+
+def visible_registrations(user: Any, session: ExamSession) -> QuerySet[Registration]:
+    return Registration.objects.visible_to(user).filter(session=session)

@@ -1,0 +1,144 @@
+"""Who reaches the exam pages: 403 for roles that do not deal with exams, 404 for an unknown session,
+and each CRFP sees only its own candidates' registrations."""
+
+import html
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from certifier.exams.models import Registration
+from certifier.exams.services import do_register
+from certifier.pathways.models import Enrolment
+from tests.exams.conftest import calendar
+from tests.factories import CandidateFactory, EnrolmentFactory
+from tests.personas import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+EXAM_ROLES = {"national_admin", "crfp_staff", "local_jury", "national_jury"}
+PAGES = {
+    "session_list": EXAM_ROLES,
+    "session_create": {"national_admin"},
+}
+SESSION_PAGES = {
+    "session_detail": EXAM_ROLES,
+    "session_register": {"crfp_staff"},
+}
+
+
+def expected(persona, allowed):
+    if persona == "anonymous":
+        return 302
+    return 200 if persona in allowed else 403
+
+
+@pytest.fixture
+def registered(users, session, enrolments):
+    do_register(users["crfp_staff"], session, [enrolments["own"]])
+    do_register(None, session, [enrolments["foreign"]])
+    return session
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_of_every_exams_view(client_for, registered, persona):
+    client = client_for(persona)
+    wanted, got = {}, {}
+    for name, allowed in PAGES.items():
+        wanted[name] = expected(persona, allowed)
+        got[name] = client.get(reverse(f"exams:{name}")).status_code
+    for name, allowed in SESSION_PAGES.items():
+        wanted[name] = expected(persona, allowed)
+        got[name] = client.get(reverse(f"exams:{name}", args=[registered.pk])).status_code
+        wanted[f"{name} unknown"] = 404 if wanted[name] == 200 else wanted[name]
+        got[f"{name} unknown"] = client.get(reverse(f"exams:{name}", args=[registered.pk + 1000])).status_code
+    assert got == wanted
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees_own", "sees_foreign"),
+    [
+        ("national_admin", True, True),
+        ("crfp_staff", True, False),
+        ("local_jury", True, False),
+        ("national_jury", False, False),
+    ],
+)
+def test_the_session_shows_each_persona_only_their_candidates(
+    client_for, registered, persona, sees_own, sees_foreign
+):
+    page = client_for(persona).get(reverse("exams:session_detail", args=[registered.pk])).content.decode()
+    assert ("MARTIN Léa" in page) == sees_own
+    assert ("DURAND Paul" in page) == sees_foreign
+
+
+def test_only_the_national_admin_sees_copy_codes(client_for, registered):
+    code = Registration.objects.get(enrolment__candidate__birth_name="Martin").copy_code
+    url = reverse("exams:session_detail", args=[registered.pk])
+    shown = {persona: code in client_for(persona).get(url).content.decode() for persona in EXAM_ROLES}
+    assert shown == {"national_admin": True, "crfp_staff": False, "local_jury": False, "national_jury": False}
+
+
+def test_roles_without_exams_cannot_post(client_for, registered):
+    urls = [reverse("exams:session_create"), reverse("exams:session_register", args=[registered.pk])]
+    for persona in ("tutor", "employer_hr", "assessor", "candidate", "local_jury", "national_jury"):
+        assert [client_for(persona).post(url, {}).status_code for url in urls] == [403, 403]
+
+
+def test_the_national_admin_creates_a_session_through_the_form(client_for, version):
+    data = {
+        "version": version.pk,
+        "kind": "june",
+        "year": 2027,
+        **{k: v.isoformat() for k, v in calendar().items()},
+    }
+    response = client_for("national_admin").post(reverse("exams:session_create"), data)
+    assert response.status_code == 302
+    late = {**data, "national_jury_date": "2099-01-01"}
+    page = client_for("national_admin").post(reverse("exams:session_create"), late).content.decode()
+    assert "indiquez le motif de la dérogation" in page
+
+
+def test_a_crfp_registers_through_the_form_only_its_own_candidates(client_for, session, enrolments):
+    url = reverse("exams:session_register", args=[session.pk])
+    page = client_for("crfp_staff").get(url).content.decode()
+    assert "MARTIN Léa" in page and "DURAND Paul" not in page
+    refused = client_for("crfp_staff").post(url, {"enrolments": [enrolments["foreign"].pk]})
+    assert refused.status_code == 200
+    assert not Registration.objects.exists()
+    done = client_for("crfp_staff").post(url, {"enrolments": [enrolments["own"].pk]})
+    assert done.status_code == 302
+    assert Registration.objects.get().enrolment == enrolments["own"]
+    assert "Aucun de vos candidats" in client_for("crfp_staff").get(url).content.decode()
+
+
+def test_the_session_page_makes_a_bounded_number_of_queries(client_for, users, session, organisations):
+    client = client_for("national_admin")
+    url = reverse("exams:session_detail", args=[session.pk])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    do_register(None, session, [EnrolmentFactory(training_centre=organisations["crfp"])])
+    few = queries()
+    do_register(
+        None,
+        session,
+        [
+            EnrolmentFactory(candidate=CandidateFactory(), training_centre=organisations["crfp"])
+            for _ in range(10)
+        ],
+    )
+    assert Enrolment.objects.count() == 11
+    assert queries() == few
+
+
+def test_the_dashboard_shows_exam_tasks(client_for, users, registered):
+    admin = html.unescape(client_for("national_admin").get(reverse("people:home")).content.decode())
+    assert "session d'examen" in admin
+    assert reverse("exams:session_list") in admin
+    crfp = html.unescape(client_for("crfp_staff").get(reverse("people:home")).content.decode())
+    assert "candidat inscrit aux examens" in crfp
