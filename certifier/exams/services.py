@@ -89,10 +89,16 @@ def do_create_session(actor: Any, data: SessionData) -> ExamSession:
         with transaction.atomic():
             session.save()
     except IntegrityError:  # the same session created by another request in the meantime
-        raise DomainError("Cette session existe déjà pour cette certification.") from None
+        raise DomainError(_duplicate(data)) from None
     after = {key: str(value) for key, value in values.items() if value not in (None, "")}
     record_event(AuditAction.EXAM_SESSION_CREATED, session, actor=actor, after=after)
     return session
+
+
+def _duplicate(data: SessionData) -> str:
+    if data.kind == SessionKind.CATCH_UP:
+        return "Cette session a déjà sa session de rattrapage."
+    return "Cette session existe déjà pour cette certification."
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
-from certifier.exams import numbers
+from certifier.exams import numbers, services
 from certifier.exams.models import ExamSession, Registration, SessionKind
 from certifier.exams.services import do_create_session, do_register
 from certifier.referential.models import CertificationVersion
@@ -186,3 +186,20 @@ def test_the_database_refuses_a_copy_code_equal_to_the_number_or_a_second_regist
         Registration.objects.create(
             session=session, enrolment=own, candidate_number=numbers.draw(), copy_code=numbers.draw()
         )
+
+
+def test_a_session_has_one_catch_up(session, session_data):
+    do_create_session(None, session_data(kind=SessionKind.CATCH_UP, catch_up_of=session, **calendar(100)))
+    with pytest.raises(DomainError, match="déjà sa session de rattrapage"):
+        do_create_session(None, session_data(kind=SessionKind.CATCH_UP, catch_up_of=session, **calendar(100)))
+
+
+def test_a_candidate_registered_meanwhile_gets_the_french_refusal(
+    users, session, crfp_enrolments, monkeypatch
+):
+    # the race is simulated: the other request's registration is written, the guard is blind to it
+    do_register(users["crfp_staff"], session, crfp_enrolments[:1])
+    monkeypatch.setattr(services, "_refusals", lambda *args: [])
+    with pytest.raises(DomainError, match="vient d'être inscrit"):
+        do_register(users["crfp_staff"], session, crfp_enrolments)
+    assert Registration.objects.count() == 1
