@@ -110,4 +110,5 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
                 else f"{count} candidats inscrits à la session.",
             )
             return redirect("exams:session_detail", pk=session.pk)
-    return render(request, "exams/session_register.html", {"session": session, "form": form})
+    is_open = registration_open(session.dates, timezone.localdate())
+    return render(request, "exams/session_register.html", {"session": session, "form": form, "open": is_open})

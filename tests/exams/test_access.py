@@ -2,13 +2,15 @@
 and each CRFP sees only its own candidates' registrations."""
 
 import html
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from certifier.exams.models import Registration
+from certifier.exams.models import ExamSession, Registration
 from certifier.exams.services import do_register
 from certifier.pathways.models import Enrolment
 from tests.exams.conftest import calendar
@@ -142,3 +144,27 @@ def test_the_dashboard_shows_exam_tasks(client_for, users, registered):
     assert reverse("exams:session_list") in admin
     crfp = html.unescape(client_for("crfp_staff").get(reverse("people:home")).content.decode())
     assert "candidat inscrit aux examens" in crfp
+
+
+def test_the_register_page_says_when_registration_is_closed(client_for, session):
+    ExamSession.objects.filter(pk=session.pk).update(
+        registration_deadline=timezone.localdate() - timedelta(days=1)
+    )
+    page = client_for("crfp_staff").get(reverse("exams:session_register", args=[session.pk])).content.decode()
+    assert "Les inscriptions à cette session sont closes depuis le" in page
+    assert '<form method="post"' not in page.split("<main")[-1]
+
+
+def test_the_session_list_makes_a_bounded_number_of_queries(client_for, make_session):
+    client = client_for("crfp_staff")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("exams:session_list")).status_code == 200
+        return len(captured)
+
+    make_session()
+    few = queries()
+    for year in (2027, 2028, 2029):
+        make_session(year=year)
+    assert queries() == few
