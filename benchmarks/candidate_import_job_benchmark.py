@@ -11,14 +11,11 @@ Run from the project root: `.venv/bin/python benchmarks/candidate_import_job_ben
 import argparse
 import datetime
 import json
-import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 
-from common import ROOT, append, machine
+from common import append, machine, run_child, run_on_postgres
 from pathways_benchmark import prepare, setup_django, xlsx
 
 ROWS = 20_000
@@ -117,32 +114,6 @@ def child() -> None:
     print(json.dumps(figures))
 
 
-def run_child(database_url: str) -> dict:
-    env = os.environ | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    output = subprocess.run(
-        [sys.executable, __file__, "--child"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
-def run_on_postgres(server: str) -> dict:
-    import psycopg
-
-    name = f"certifier_bench_jobs_{os.getpid()}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return run_child(f"{server}/{name}")
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def report(results: list[dict], command: str) -> str:
     lines = [
         f"## Candidate import as a background job, {ROWS:,} rows ({datetime.date.today().isoformat()})",
@@ -181,9 +152,9 @@ def main() -> None:
         child()
         return
     with tempfile.TemporaryDirectory() as directory:
-        results = [run_child(f"sqlite:///{directory}/benchmark.sqlite3")]
+        results = [run_child(__file__, f"sqlite:///{directory}/benchmark.sqlite3")]
     if options.postgres:
-        results.append(run_on_postgres(options.postgres))
+        results.append(run_on_postgres(__file__, options.postgres, "certifier_bench_jobs"))
     command = ".venv/bin/python benchmarks/candidate_import_job_benchmark.py" + (
         f" --postgres {options.postgres}" if options.postgres else ""
     )

@@ -17,12 +17,11 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 
-from common import ROOT, append, machine
+from common import ROOT, append, machine, run_child, run_on_postgres
 
 ROWS = 5_000
 SEED = 35729
@@ -215,32 +214,6 @@ def child() -> None:
 # Parent: one child per database, then BENCHMARKS.md ------------------------------------------
 
 
-def run_child(database_url: str) -> dict:
-    env = os.environ | {"DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    output = subprocess.run(
-        [sys.executable, __file__, "--child"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
-def run_on_postgres(server: str) -> dict:
-    import psycopg
-
-    name = f"certifier_bench_{os.getpid()}"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return run_child(f"{server}/{name}")
-    finally:
-        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def report(results: list[dict], command: str) -> str:
     lines = [
         "",
@@ -294,9 +267,9 @@ def main() -> None:
         child()
         return
     with tempfile.TemporaryDirectory() as directory:
-        results = [run_child(f"sqlite:///{directory}/bench.sqlite3")]
+        results = [run_child(__file__, f"sqlite:///{directory}/bench.sqlite3")]
     if options.postgres:
-        results.append(run_on_postgres(options.postgres.rstrip("/")))
+        results.append(run_on_postgres(__file__, options.postgres.rstrip("/"), "certifier_bench"))
     command = ".venv/bin/python benchmarks/pathways_benchmark.py" + (
         f" --postgres {options.postgres}" if options.postgres else ""
     )
