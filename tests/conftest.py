@@ -43,6 +43,7 @@ PERSONA_SCOPES = {
     "manager": (Role.MANAGER, "employer"),
     "assessor": (Role.ASSESSOR, "crfp"),
     "local_jury": (Role.LOCAL_JURY, "crfp"),
+    "marker": (Role.MARKER, "ucanss"),
     "national_jury": (Role.NATIONAL_JURY, "cpnefp"),
     "vae_jury": (Role.VAE_JURY, "cpnefp"),
     "candidate": (Role.CANDIDATE, "employer"),

@@ -9,6 +9,7 @@ SIGNED_IN = {
     "manager",
     "assessor",
     "local_jury",
+    "marker",
     "national_jury",
     "vae_jury",
     "candidate",

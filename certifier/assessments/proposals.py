@@ -5,12 +5,11 @@ the blocks capitalised in the candidate's other enrolments, and reads the engine
 into competence and block statuses.
 """
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from certifier.decisions.registry import RuleSet, load
+from certifier.decisions.registry import compiled as rule_set
 from certifier.pathways.models import Enrolment
 from certifier.referential.enums import Scheme
 from certifier.referential.models import Block, Competence
@@ -55,12 +54,6 @@ class Proposal:
     blocks: dict[str, BlockProposal]
     record: dict[str, Any]
     rules: dict[str, Any]
-
-
-@functools.lru_cache(maxsize=8)
-def rule_set(reference: str) -> RuleSet:
-    """Shipped rule sets do not change while the process runs: compiled once."""
-    return load(reference)
 
 
 def uses_blocks(enrolment: Enrolment) -> bool:

@@ -38,6 +38,12 @@ class AuditAction(models.TextChoices):
     # exams
     EXAM_SESSION_CREATED = "exam_session_created", "Création d'une session d'examen"
     EXAM_REGISTERED = "exam_registered", "Inscription d'un candidat à une session d'examen"
+    LOCAL_JURY_DATE_SET = "local_jury_date_set", "Date de jury local fixée"
+    EXAM_MARKER_APPOINTED = "exam_marker_appointed", "Désignation d'un correcteur de l'épreuve écrite"
+    MARK_ENTERED = "mark_entered", "Saisie d'une note"
+    MARK_CHANGED = "mark_changed", "Modification d'une note"
+    MARK_LOCKED = "mark_locked", "Verrouillage d'une note"
+    ANONYMITY_LIFTED = "anonymity_lifted", "Levée d'anonymat de l'épreuve écrite"
 
 
 class DecisionSource(models.TextChoices):
@@ -53,6 +59,7 @@ class JobKind(models.TextChoices):
 
     CANDIDATE_IMPORT = "candidate_import", "Import de candidats"
     REGISTRY_IMPORT = "registry_import", "Import de l'export du registre national"
+    EXAM_DOCUMENTS = "exam_documents", "Documents d'une session d'examen"
 
 
 class JobStatus(models.TextChoices):

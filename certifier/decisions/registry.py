@@ -1,5 +1,6 @@
 """Rule sets by id (shipped with the code) or by path (a draft YAML or JSON file), checked and compiled."""
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -57,6 +58,12 @@ def load(reference: str) -> RuleSet:
             " ni un fichier YAML ou JSON existant"
         )
     return from_document(read_document(path))
+
+
+@functools.lru_cache(maxsize=8)
+def compiled(reference: str) -> RuleSet:
+    """`load` once per process: shipped rule sets do not change while it runs."""
+    return load(reference)
 
 
 def read_document(path: Path) -> Any:

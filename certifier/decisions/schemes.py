@@ -202,6 +202,13 @@ class MarkScheme:
         scope: dict[str, Kind] = {"pass_followed": Kind.STATE, **dict.fromkeys(self.names, Kind.MARK)}
         self.average = compile_mean(doc["average"], scope, "average")
         self.rule = compile_rule(doc["rule"], {**scope, "average": Kind.MEAN}, "rule")
+        # Mark name → the mark at or under which it is eliminatory, as the rule says (for display)
+        self.eliminatory_at_most = {
+            name: node.at_most
+            for node in _nodes(self.rule)
+            if isinstance(node, NoEliminatory)
+            for name in node.marks
+        }
         self.explainer = Explainer(self.labels, self.average.weight)
 
     def decide(self, raw: Any) -> Decision:
@@ -236,3 +243,9 @@ class MarkScheme:
             for name in result.node.eliminated(result.detail)
         }
         return [name for name in self.names if name in eliminated]
+
+
+def _nodes(node: Node) -> list[Node]:
+    """A compiled rule's node and every node under it."""
+    children = getattr(node, "children", ()) or ([node.child] if hasattr(node, "child") else [])
+    return [node, *(descendant for child in children for descendant in _nodes(child))]

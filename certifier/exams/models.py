@@ -21,6 +21,15 @@ class SessionKind(models.TextChoices):
     CATCH_UP = "catch_up", "Rattrapage"
 
 
+class ExamSessionQuerySet(models.QuerySet["ExamSession"]):
+    def visible_to(self, user: Any) -> "ExamSessionQuerySet":
+        """Every session for those who organise or judge them; a written-exam marker, the sessions
+        they were appointed to (D48)."""
+        if has_role(user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY):
+            return self
+        return self.filter(markers__user=user) if has_role(user, Role.MARKER) else self.none()
+
+
 class ExamSession(models.Model):
     """A June or December session of a certification version, or the catch-up of one (D45)."""
 
@@ -47,6 +56,18 @@ class ExamSession(models.Model):
     national_jury_date = models.DateField("date du jury national")
     derogation_reason = models.TextField("motif de dérogation (jury au-delà d'un mois)", blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # D48: the levée d'anonymat of the written exam, a logged act of the national administrator
+    anonymity_lifted_at = models.DateTimeField("anonymat levé le", null=True, blank=True)
+    anonymity_lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="anonymat levé par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ExamSessionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "session d'examen"
@@ -160,3 +181,136 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_number} — {self.session}"
+
+
+class LocalJuryDate(models.Model):
+    """D45: the day a CRFP's local jury sits for a session, set by the national administrator."""
+
+    session = models.ForeignKey(
+        ExamSession, verbose_name="session", on_delete=models.CASCADE, related_name="local_jury_dates"
+    )
+    training_centre = models.ForeignKey(
+        "people.Organisation", verbose_name="CRFP", on_delete=models.PROTECT, related_name="+"
+    )
+    date = models.DateField("date du jury local")
+
+    class Meta:
+        verbose_name = "date de jury local"
+        verbose_name_plural = "dates des jurys locaux"
+        ordering = ["session", "date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "training_centre"],
+                name="local_jury_date_unique_centre",
+                violation_error_message="Ce CRFP a déjà sa date de jury local pour cette session.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y}"
+
+
+class ExamMarker(models.Model):
+    """A written-exam marker (D48) appointed for one session: they see its copies by copy code only."""
+
+    session = models.ForeignKey(
+        ExamSession, verbose_name="session", on_delete=models.CASCADE, related_name="markers"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="correcteur",
+        on_delete=models.PROTECT,
+        related_name="marker_sessions",
+    )
+    appointed_at = models.DateTimeField("désigné le", auto_now_add=True)
+    appointed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="désigné par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "correcteur de l'épreuve écrite"
+        verbose_name_plural = "correcteurs de l'épreuve écrite"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "user"],
+                name="exam_marker_unique",
+                violation_error_message="Cette personne corrige déjà cette session.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"correcteur n° {self.pk}"
+
+
+class MarkStatus(models.TextChoices):
+    """D49: a mark, or why there is none."""
+
+    MARKED = "marked", "Noté"
+    ABSENT = "absent", "Absent non justifié"
+    EXCUSED = "excused", "Absent justifié"
+    FRAUD = "fraud", "Suspicion de fraude"
+
+
+class MarkQuerySet(models.QuerySet["Mark"]):
+    def of_session(self, session: ExamSession) -> "MarkQuerySet":
+        return self.filter(registration__session=session)
+
+
+class Mark(models.Model):
+    """One evaluation's mark of one registration (D27, D49); changed only through exams.marks, which
+    records every change (who, when, before → after) in the audit log."""
+
+    registration = models.ForeignKey(
+        Registration, verbose_name="inscription", on_delete=models.PROTECT, related_name="marks"
+    )
+    exam = models.CharField("épreuve", max_length=30)  # a mark name of the version's rule set
+    status = models.CharField("statut", max_length=10, choices=MarkStatus.choices, default=MarkStatus.MARKED)
+    value = models.DecimalField("note sur 20", max_digits=4, decimal_places=2, null=True, blank=True)
+    # raised at every change: a grid or a marking sheet made before a change is refused as stale
+    version = models.PositiveIntegerField("version", default=1)
+    entered_at = models.DateTimeField("saisie le", auto_now=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="saisie par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    locked_at = models.DateTimeField("verrouillée le", null=True, blank=True)
+    locked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="verrouillée par",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = MarkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "note"
+        verbose_name_plural = "notes"
+        ordering = ["registration", "exam"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration", "exam"],
+                name="mark_unique_per_exam",
+                violation_error_message="Cette note existe déjà.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=MarkStatus.MARKED, value__gte=0, value__lte=20)
+                | (~Q(status=MarkStatus.MARKED) & Q(value__isnull=True)),
+                name="mark_value_iff_marked",
+                violation_error_message="Une note est comprise entre 0 et 20 ; un absent ou une fraude n'a pas de note.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"note n° {self.pk}"

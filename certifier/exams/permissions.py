@@ -8,9 +8,10 @@ from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
 
-from .models import ExamSession, Registration
+from .evaluations import Evaluation
+from .models import ExamMarker, ExamSession, Registration
 
-EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY)
+EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY, Role.MARKER)
 
 
 def can_create_session(user: Any) -> bool:
@@ -41,3 +42,25 @@ def registrable(user: Any, session: ExamSession) -> QuerySet[Enrolment]:
 
 def visible_registrations(user: Any, session: ExamSession) -> QuerySet[Registration]:
     return Registration.objects.visible_to(user).filter(session=session)
+
+
+def marks_session(user: Any, session: ExamSession) -> bool:
+    """A written-exam marker works on the sessions they were appointed to, and only those."""
+    return ExamMarker.objects.filter(session=session, user=user).exists()
+
+
+def markable(actor: Any, session: ExamSession, evaluation: Evaluation) -> QuerySet[Registration]:
+    """D29, D50: the registrations whose mark of `evaluation` the actor enters; every one for the
+    system (a command run without a user)."""
+    registrations = Registration.objects.filter(session=session)
+    if actor is None:
+        return registrations
+    if evaluation.responsible == Role.MARKER:
+        return (
+            registrations
+            if has_role(actor, Role.MARKER) and marks_session(actor, session)
+            else registrations.none()
+        )
+    return registrations.filter(
+        enrolment__training_centre_id__in=organisation_ids(actor, evaluation.responsible)
+    )

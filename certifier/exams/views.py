@@ -3,7 +3,7 @@
 from collections import Counter
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
@@ -35,7 +35,7 @@ STATE_TONES = {
 
 @role_required(*EXAM_ROLES)
 def session_list(request: HttpRequest) -> HttpResponse:
-    sessions = list(ExamSession.objects.select_related("version__certification"))
+    sessions = list(ExamSession.objects.visible_to(request.user).select_related("version__certification"))
     counts = Counter(
         Registration.objects.visible_to(request.user)
         .filter(session__in=sessions)
@@ -70,7 +70,9 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @role_required(*EXAM_ROLES)
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_visible_or_404(
-        ExamSession.objects.select_related("version__certification", "catch_up_of__version__certification"),
+        ExamSession.objects.visible_to(request.user).select_related(
+            "version__certification", "catch_up_of__version__certification"
+        ),
         pk=pk,
     )
     registrations = visible_registrations(request.user, session).select_related(
@@ -94,7 +96,9 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.CRFP_STAFF)
 def session_register(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_visible_or_404(ExamSession.objects.select_related("version__certification"), pk=pk)
+    session = get_visible_or_404(
+        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
+    )
     form = RegisterForm(request.POST or None, candidates=registrable(request.user, session))
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,3 +116,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("exams:session_detail", pk=session.pk)
     is_open = registration_open(session.dates, timezone.localdate())
     return render(request, "exams/session_register.html", {"session": session, "form": form, "open": is_open})
+
+
+def local_jury_dates(*args, **kwargs):  # type: ignore[no-untyped-def]  # PLACEHOLDER
+    raise Http404("Pas encore disponible.")

@@ -10,6 +10,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", "Manager"
     ASSESSOR = "assessor", "Évaluateur"
     LOCAL_JURY = "local_jury", "Jury local"
+    MARKER = "marker", "Correcteur de l'épreuve écrite"
     NATIONAL_JURY = "national_jury", "Jury national paritaire"
     VAE_JURY = "vae_jury", "Jury VAE"
     CANDIDATE = "candidate", "Candidat"
@@ -41,6 +42,8 @@ ROLE_ORGANISATION_KINDS: dict[str, set[str]] = {
     Role.MANAGER: {OrganisationKind.EMPLOYER},
     Role.ASSESSOR: {OrganisationKind.TRAINING_CENTRE, OrganisationKind.EMPLOYER},
     Role.LOCAL_JURY: {OrganisationKind.TRAINING_CENTRE},
+    # appointed by Ucanss for the sessions listed in exams.ExamMarker (D48)
+    Role.MARKER: {OrganisationKind.CERTIFIER},
     Role.NATIONAL_JURY: {OrganisationKind.CPNEFP},
     Role.VAE_JURY: {OrganisationKind.CPNEFP},
     Role.CANDIDATE: {OrganisationKind.EMPLOYER},

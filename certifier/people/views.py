@@ -35,8 +35,9 @@ ROLE_INTRO: dict[str, str] = {
     Role.TUTOR: "Vous attestez dans le carnet de suivi les compétences que vos candidats maîtrisent en situation de travail.",
     Role.MANAGER: "Vous contresignez dans le carnet de suivi les compétences que vos collaborateurs maîtrisent.",
     Role.ASSESSOR: "Vous observez les situations de travail et évaluez les blocs des candidats qui vous sont confiés.",
-    Role.LOCAL_JURY: "Les épreuves et les délibérations du jury local ne sont pas encore conduites sur la plateforme : "
-    "vous serez prévenu par courriel de leur ouverture.",
+    Role.LOCAL_JURY: "Vous notez l'épreuve orale des candidats de votre CRFP. "
+    "Les délibérations du jury local ne sont pas encore conduites sur la plateforme.",
+    Role.MARKER: "Vous corrigez les copies de l'épreuve écrite, identifiées par leur seul code de copie.",
     Role.NATIONAL_JURY: "Les délibérations du jury national paritaire ne sont pas encore conduites sur la plateforme : "
     "vous serez prévenu par courriel de leur ouverture.",
     Role.VAE_JURY: "Les demandes de validation des acquis de l'expérience ne sont pas encore instruites sur la plateforme : "

@@ -5,8 +5,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from certifier.exams.models import SessionKind
-from certifier.exams.services import SessionData, do_create_session
+from certifier.exams.models import ExamMarker, Registration, SessionKind
+from certifier.exams.services import SessionData, do_create_session, do_register
+from certifier.referential.models import CertificationVersion
+from tests.factories import CandidateFactory, EnrolmentFactory
 
 
 def calendar(offset: int = 0) -> dict:
@@ -41,3 +43,41 @@ def make_session(session_data):
 @pytest.fixture
 def session(make_session):
     return make_session()
+
+
+@pytest.fixture
+def marks_version(referential):
+    """The 2013 scheme: five marks with coefficients (the cqp-2013 rule set)."""
+    return CertificationVersion.objects.get(certification=referential, code="2013")
+
+
+@pytest.fixture
+def marks_session(users, organisations, marks_version):
+    """A December session of the 2013 scheme, its written exam passed, with `own` (Martin Léa, at the
+    personas' CRFP and employer) and `foreign` (Durand Paul, at the other CRFP and employer)
+    registered, and the marker persona appointed to it."""
+    session = do_create_session(
+        None,
+        SessionData(version=marks_version, kind=SessionKind.DECEMBER, year=2026, **calendar()),
+    )
+    own = EnrolmentFactory(
+        version=marks_version,
+        candidate=CandidateFactory(
+            birth_name="Martin", first_name="Léa", employer=organisations["employer"], user=users["candidate"]
+        ),
+        training_centre=organisations["crfp"],
+    )
+    foreign = EnrolmentFactory(
+        version=marks_version,
+        candidate=CandidateFactory(
+            birth_name="Durand", first_name="Paul", employer=organisations["other_employer"]
+        ),
+        training_centre=organisations["other_crfp"],
+    )
+    do_register(None, session, [own, foreign])
+    ExamMarker.objects.create(session=session, user=users["marker"])
+    return session
+
+
+def registration_of(session, birth_name: str) -> Registration:
+    return Registration.objects.get(session=session, enrolment__candidate__birth_name=birth_name)

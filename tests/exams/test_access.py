@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certifier.exams.models import ExamSession, Registration
+from certifier.exams.models import ExamMarker, ExamSession, Registration
 from certifier.exams.services import do_register
 from certifier.pathways.models import Enrolment
 from tests.exams.conftest import calendar
@@ -19,7 +19,7 @@ from tests.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-EXAM_ROLES = {"national_admin", "crfp_staff", "local_jury", "national_jury"}
+EXAM_ROLES = {"national_admin", "crfp_staff", "local_jury", "national_jury", "marker"}
 PAGES = {
     "session_list": EXAM_ROLES,
     "session_create": {"national_admin"},
@@ -40,6 +40,7 @@ def expected(persona, allowed):
 def registered(users, session, enrolments):
     do_register(users["crfp_staff"], session, [enrolments["own"]])
     do_register(None, session, [enrolments["foreign"]])
+    ExamMarker.objects.create(session=session, user=users["marker"])
     return session
 
 
@@ -65,6 +66,7 @@ def test_access_matrix_of_every_exams_view(client_for, registered, persona):
         ("crfp_staff", True, False),
         ("local_jury", True, False),
         ("national_jury", False, False),
+        ("marker", False, False),
     ],
 )
 def test_the_session_shows_each_persona_only_their_candidates(
@@ -79,7 +81,13 @@ def test_only_the_national_admin_sees_copy_codes(client_for, registered):
     code = Registration.objects.get(enrolment__candidate__birth_name="Martin").copy_code
     url = reverse("exams:session_detail", args=[registered.pk])
     shown = {persona: code in client_for(persona).get(url).content.decode() for persona in EXAM_ROLES}
-    assert shown == {"national_admin": True, "crfp_staff": False, "local_jury": False, "national_jury": False}
+    assert shown == {
+        "national_admin": True,
+        "crfp_staff": False,
+        "local_jury": False,
+        "national_jury": False,
+        "marker": False,
+    }
 
 
 def test_roles_without_exams_cannot_post(client_for, registered):
@@ -168,3 +176,12 @@ def test_the_session_list_makes_a_bounded_number_of_queries(client_for, make_ses
     for year in (2027, 2028, 2029):
         make_session(year=year)
     assert queries() == few
+
+
+def test_a_marker_sees_only_the_sessions_they_were_appointed_to(client_for, registered, make_session):
+    other = make_session(year=2027)
+    client = client_for("marker")
+    assert client.get(reverse("exams:session_detail", args=[other.pk])).status_code == 404
+    page = client.get(reverse("exams:session_list")).content.decode()
+    assert reverse("exams:session_detail", args=[registered.pk]) in page
+    assert reverse("exams:session_detail", args=[other.pk]) not in page

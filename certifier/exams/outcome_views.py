@@ -1,0 +1,7 @@
+"""PLACEHOLDER: replaced by the helper building this part (not yet built)."""
+
+from django.http import Http404
+
+
+def outcome(*args, **kwargs):  # type: ignore[no-untyped-def]
+    raise Http404("Pas encore disponible.")
