@@ -1,3 +1,4 @@
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -5,9 +6,10 @@ from django.db.models import QuerySet
 
 from certifier.pathways.forms import date_field
 from certifier.pathways.models import Enrolment
+from certifier.people.models import Organisation
 from certifier.referential.models import CertificationVersion
 
-from .models import ExamSession, SessionKind
+from .models import ExamSession, LocalJuryDate, SessionKind
 from .rules import Calendar, calendar_errors
 
 DATES = ("registration_deadline", "written_exam_date", "oral_start", "oral_end", "national_jury_date")
@@ -71,3 +73,20 @@ class RegisterForm(forms.Form):
     def __init__(self, *args: Any, candidates: QuerySet[Enrolment], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["enrolments"].queryset = candidates  # type: ignore[attr-defined]
+
+
+class LocalJuryDatesForm(forms.Form):
+    """One optional date per CRFP (D45); an emptied date is unset."""
+
+    def __init__(
+        self, *args: Any, centres: list[Organisation], current: dict[int, LocalJuryDate], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.centres = {f"centre_{centre.pk}": centre for centre in centres}
+        for name, centre in self.centres.items():
+            self.fields[name] = date_field(centre.name, required=False)
+            if centre.pk in current:
+                self.initial[name] = current[centre.pk].date
+
+    def dates(self) -> dict[Organisation, date | None]:
+        return {centre: self.cleaned_data.get(name) for name, centre in self.centres.items()}

@@ -5,7 +5,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
@@ -28,6 +29,26 @@ class ExamSessionQuerySet(models.QuerySet["ExamSession"]):
         if has_role(user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY):
             return self
         return self.filter(markers__user=user) if has_role(user, Role.MARKER) else self.none()
+
+    def with_progress(self) -> "ExamSessionQuerySet":
+        """Each session with how many candidates are registered and how many marks are entered."""
+        registered = (
+            Registration.objects.filter(session=OuterRef("pk"))
+            .order_by()
+            .values("session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        marked = (
+            Mark.objects.filter(registration__session=OuterRef("pk"))
+            .order_by()
+            .values("registration__session")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.annotate(
+            registered=Coalesce(Subquery(registered), 0), marked=Coalesce(Subquery(marked), 0)
+        )
 
 
 class ExamSession(models.Model):
@@ -125,8 +146,8 @@ class ExamSession(models.Model):
             national_jury_date=self.national_jury_date,
         )
 
-    def state(self, today: date) -> SessionState:
-        return session_state(self.dates, today)
+    def state(self, today: date, marks_complete: bool = False) -> SessionState:
+        return session_state(self.dates, today, marks_complete)
 
 
 class RegistrationQuerySet(models.QuerySet["Registration"]):

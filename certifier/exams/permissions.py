@@ -22,6 +22,16 @@ def can_register(user: Any) -> bool:
     return has_role(user, Role.CRFP_STAFF)
 
 
+def can_follow_candidates(user: Any) -> bool:
+    """Those who see candidates' identities in a session; a written-exam marker never does (D48)."""
+    return has_role(user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY)
+
+
+def can_open_grid(user: Any, session: ExamSession, evaluation: Evaluation) -> bool:
+    """The national administrator reads every grid; the others, the grids of the marks they enter."""
+    return has_role(user, Role.NATIONAL_ADMIN) or markable(user, session, evaluation).exists()
+
+
 def can_see_copy_codes(user: Any) -> bool:
     """D48: only the national administrator sees the copy code ↔ candidate link."""
     return has_role(user, Role.NATIONAL_ADMIN)

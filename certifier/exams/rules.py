@@ -13,6 +13,7 @@ class SessionState(Enum):
     CLOSED = "Inscriptions closes"
     EXAMS = "Épreuves"
     MARKING = "Notation"
+    READY = "Prête pour le jury"
     JURY = "Jury national"
 
 
@@ -62,7 +63,17 @@ def calendar_errors(dates: Calendar, derogation_reason: str) -> dict[str, str]:
     return errors
 
 
-def session_state(dates: Calendar, today: date) -> SessionState:
+def local_jury_date_error(dates: Calendar, day: date) -> str | None:
+    """D45, D51: a local jury sits once the orals have begun, before the national jury."""
+    if day < dates.oral_start:
+        return f"Le jury local se réunit au plus tôt au début des oraux ({dates.oral_start:%d/%m/%Y})."
+    if day >= dates.national_jury_date:
+        return f"Le jury local se réunit avant le jury national ({dates.national_jury_date:%d/%m/%Y})."
+    return None
+
+
+def session_state(dates: Calendar, today: date, marks_complete: bool = False) -> SessionState:
+    """From the dates, and from one fact: every mark of every registration entered (`marks_complete`)."""
     if today <= dates.registration_deadline:
         return SessionState.OPEN
     if today < dates.first_exam:
@@ -70,7 +81,7 @@ def session_state(dates: Calendar, today: date) -> SessionState:
     if today <= dates.last_exam:
         return SessionState.EXAMS
     if today < dates.national_jury_date:
-        return SessionState.MARKING
+        return SessionState.READY if marks_complete else SessionState.MARKING
     return SessionState.JURY
 
 

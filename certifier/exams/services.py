@@ -13,12 +13,13 @@ from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError, NotAllowed
 from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
+from certifier.people.models import Organisation
 from certifier.people.permissions import has_role, organisation_ids
 from certifier.referential.models import CertificationVersion
 
 from . import numbers
-from .models import ExamSession, Registration, SessionKind
-from .rules import Calendar, calendar_errors, registration_open
+from .models import ExamSession, LocalJuryDate, Registration, SessionKind
+from .rules import Calendar, calendar_errors, local_jury_date_error, registration_open
 
 DRAW_ATTEMPTS = 5
 
@@ -113,7 +114,8 @@ def do_register(actor: Any, session: ExamSession, enrolments: Iterable[Enrolment
         raise NotAllowed("Un CRFP inscrit aux examens ses propres candidats seulement.")
     if not chosen:
         raise DomainError("Choisissez au moins un candidat à inscrire.")
-    if not registration_open(session.dates, timezone.localdate()):
+    # the deadline binds the CRFPs; the system (a command loading a past session) is not bound by it
+    if centres is not None and not registration_open(session.dates, timezone.localdate()):
         raise DomainError(
             f"Les inscriptions à cette session sont closes depuis le {session.registration_deadline:%d/%m/%Y}."
         )
@@ -205,3 +207,36 @@ def _fresh_codes(count: int) -> list[str]:
         taken |= set(Registration.objects.filter(copy_code__in=codes).values_list("copy_code", flat=True))
         codes -= taken
     return list(codes)
+
+
+@transaction.atomic
+def do_set_local_jury_dates(actor: Any, session: ExamSession, dates: dict[Organisation, date | None]) -> int:
+    """D45: the national administrator sets the day each CRFP's local jury sits (None: not set yet);
+    returns how many dates changed, each one audited."""
+    if not can_create_session(actor):
+        raise NotAllowed("Seul l'administrateur national fixe le calendrier des sessions.")
+    faults = [
+        f"{centre.name} : {error}"
+        for centre, day in dates.items()
+        if day is not None and (error := local_jury_date_error(session.dates, day))
+    ]
+    if faults:
+        raise DomainError(" ".join(faults))
+    current = {
+        row.training_centre_id: row
+        for row in LocalJuryDate.objects.select_for_update().filter(session=session)
+    }
+    changes: list[tuple[LocalJuryDate, dict[str, str] | None, dict[str, str] | None]] = []
+    for centre, day in dates.items():
+        row = current.get(centre.pk)
+        before = {"training_centre": centre.name, "date": str(row.date)} if row else None
+        if row is not None and day is None:
+            LocalJuryDate.objects.filter(pk=row.pk).delete()
+            changes.append((row, before, None))
+        elif day is not None and (row is None or row.date != day):
+            row = row or LocalJuryDate(session=session, training_centre=centre)
+            row.date = day
+            row.save()
+            changes.append((row, before, {"training_centre": centre.name, "date": str(day)}))
+    record_events(AuditAction.LOCAL_JURY_DATE_SET, changes, actor=actor)
+    return len(changes)

@@ -3,6 +3,7 @@ and each CRFP sees only its own candidates' registrations."""
 
 import html
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certifier.exams.models import ExamMarker, ExamSession, Registration
+from certifier.exams.models import ExamMarker, ExamSession, Mark, Registration
 from certifier.exams.services import do_register
 from certifier.pathways.models import Enrolment
 from tests.exams.conftest import calendar
@@ -27,6 +28,7 @@ PAGES = {
 SESSION_PAGES = {
     "session_detail": EXAM_ROLES,
     "session_register": {"crfp_staff"},
+    "local_jury_dates": {"national_admin"},
 }
 
 
@@ -185,3 +187,47 @@ def test_a_marker_sees_only_the_sessions_they_were_appointed_to(client_for, regi
     page = client.get(reverse("exams:session_list")).content.decode()
     assert reverse("exams:session_detail", args=[registered.pk]) in page
     assert reverse("exams:session_detail", args=[other.pk]) not in page
+
+
+def test_a_crfp_registers_every_remaining_candidate_at_once(client_for, session, organisations, enrolments):
+    more = [EnrolmentFactory(training_centre=organisations["crfp"]) for _ in range(3)]
+    url = reverse("exams:session_register", args=[session.pk])
+    assert "Inscrire les 4 candidats restants" in client_for("crfp_staff").get(url).content.decode()
+    assert client_for("crfp_staff").post(url, {"tous": "1"}).status_code == 302
+    registered = set(Registration.objects.values_list("enrolment_id", flat=True))
+    assert registered == {enrolments["own"].pk, *(enrolment.pk for enrolment in more)}
+
+
+def test_a_session_whose_marks_are_all_entered_reads_ready_for_the_jury(client_for, users, marks_session):
+    ExamSession.objects.filter(pk=marks_session.pk).update(
+        registration_deadline=timezone.localdate() - timedelta(days=40),
+        written_exam_date=timezone.localdate() - timedelta(days=20),
+        oral_start=timezone.localdate() - timedelta(days=19),
+        oral_end=timezone.localdate() - timedelta(days=10),
+    )
+    client = client_for("national_admin")
+    assert "Notation" in client.get(reverse("exams:session_list")).content.decode()
+    for registration in Registration.objects.filter(session=marks_session):
+        for exam in ("cc_common", "cc_option", "written", "oral", "apt"):
+            Mark.objects.create(registration=registration, exam=exam, value=Decimal("12"))
+    assert "Prête pour le jury" in client.get(reverse("exams:session_list")).content.decode()
+
+
+def test_a_marker_is_told_how_many_copies_there_are_and_never_who_wrote_them(client_for, marks_session):
+    client = client_for("marker")
+    listing = client.get(reverse("exams:session_list")).content.decode()
+    page = client.get(reverse("exams:session_detail", args=[marks_session.pk])).content.decode()
+    assert "2 copies à corriger" in page
+    assert reverse("exams:mark_grid", args=[marks_session.pk, "written"]) in page
+    assert reverse("exams:mark_grid", args=[marks_session.pk, "oral"]) not in page
+    for text in (listing, page):
+        assert "MARTIN" not in text and "DURAND" not in text and "CRFP de" not in text
+
+
+def test_markers_local_juries_and_candidates_find_their_exam_tasks_at_home(client_for, marks_session):
+    def home(persona: str) -> str:
+        return html.unescape(client_for(persona).get(reverse("people:home")).content.decode())
+
+    assert "copies à noter" in home("marker")
+    assert "oral à noter" in home("local_jury")
+    assert reverse("exams:own_convocation", args=[marks_session.pk]) in home("candidate")

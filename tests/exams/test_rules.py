@@ -42,12 +42,19 @@ def test_the_state_follows_the_dates(today, state):
     assert session_state(DATES, today) is state
 
 
+def test_a_session_whose_marks_are_all_entered_is_ready_for_the_jury_until_it_sits():
+    assert session_state(DATES, date(2026, 12, 19), marks_complete=True) is SessionState.READY
+    assert session_state(DATES, date(2026, 12, 18), marks_complete=True) is SessionState.EXAMS
+    assert session_state(DATES, date(2027, 1, 15), marks_complete=True) is SessionState.JURY
+
+
 def test_the_states_speak_french():
     assert [state.value for state in SessionState] == [
         "Inscriptions ouvertes",
         "Inscriptions closes",
         "Épreuves",
         "Notation",
+        "Prête pour le jury",
         "Jury national",
     ]
 
