@@ -152,6 +152,14 @@ def test_no_registration_after_the_deadline(users, session, crfp_enrolments):
         do_register(users["crfp_staff"], session, crfp_enrolments)
 
 
+def test_the_system_loads_a_past_sessions_registrations_after_the_deadline(session, crfp_enrolments):
+    ExamSession.objects.filter(pk=session.pk).update(
+        registration_deadline=timezone.localdate() - timedelta(days=1)
+    )
+    session.refresh_from_db()
+    assert len(do_register(None, session, crfp_enrolments)) == 3
+
+
 def test_an_empty_choice_is_refused(users, session):
     with pytest.raises(DomainError, match="au moins un candidat"):
         do_register(users["crfp_staff"], session, [])
