@@ -1,0 +1,181 @@
+"""Benchmark of the session documents job (issue 8, speed): 2,500 registrations, one PDF.
+
+On a fresh temporary database, 2,500 candidates of 14 CRFPs are registered into a December session
+(through `do_register`, not timed); then the national administrator's documents job runs (convocations,
+an attendance sheet and a copy-code list per CRFP, one PDF stored in MEDIA_ROOT). Measures the job's
+wall time (claimed to finished), the PDF's pages and size, and the process's peak RSS before and after
+the job. Target: < 30 s. SQLite by default; `--postgres postgres://postgres@127.0.0.1:5432` also runs
+on a throwaway PostgreSQL database. Each database runs in a child process. Results are appended to
+BENCHMARKS.md. Run from the project root: `.venv/bin/python benchmarks/convocations_benchmark.py`.
+"""
+
+import argparse
+import datetime
+import json
+import resource
+import tempfile
+import time
+
+from common import append, machine, run_child, run_on_postgres
+from pathways_benchmark import setup_django
+
+REGISTRATIONS = 2_500
+CENTRES = 14
+TARGET_S = 30
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def prepare() -> dict:
+    from django.core.management import call_command
+
+    from certifier.exams.models import SessionKind
+    from certifier.exams.services import SessionData, do_create_session, do_register
+    from certifier.pathways.models import Candidate, Enrolment
+    from certifier.people.enums import OrganisationKind, Role
+    from certifier.people.models import Membership, Organisation, User
+    from certifier.referential.models import CertificationVersion
+    from certifier.referential.services import do_load_referential
+
+    call_command("migrate", verbosity=0)
+    do_load_referential()
+    version = CertificationVersion.objects.get(certification__number="RNCP35729", code="2013")
+    ucanss = Organisation.objects.create(
+        kind=OrganisationKind.CERTIFIER, name="Ucanss", siret="78462143500048"
+    )
+    admin = User.objects.create_user("admin@bench.example", "x")
+    Membership.objects.create(user=admin, organisation=ucanss, role=Role.NATIONAL_ADMIN)
+    employer = Organisation.objects.create(
+        kind=OrganisationKind.EMPLOYER, name="CAF de la Gironde", branch="CAF", siret="53443290300016"
+    )
+    centres = [
+        Organisation.objects.create(
+            kind=OrganisationKind.TRAINING_CENTRE, name=f"CRFP {n:02d}", city=f"Ville {n}", region="Région"
+        )
+        for n in range(CENTRES)
+    ]
+    candidates = Candidate.objects.bulk_create(
+        Candidate(
+            birth_name=f"Nom{n:05d}",
+            first_name=f"Prénom{n}",
+            sex="F" if n % 2 else "M",
+            birth_date=datetime.date(1980, 1, 1) + datetime.timedelta(days=n),
+            birth_insee_code="33063",
+            employer=employer,
+            employee_number=f"M{n:06d}",
+        )
+        for n in range(REGISTRATIONS)
+    )
+    option = version.options.first()
+    enrolments = Enrolment.objects.bulk_create(
+        Enrolment(
+            candidate=candidate,
+            version=version,
+            option=option,
+            access_route="professional_contract",
+            training_centre=centres[n % CENTRES],
+            start_date=datetime.date(2026, 1, 5),
+        )
+        for n, candidate in enumerate(candidates)
+    )
+    today = datetime.date.today()
+    session = do_create_session(
+        None,
+        SessionData(
+            version=version,
+            kind=SessionKind.DECEMBER,
+            year=today.year,
+            registration_deadline=today + datetime.timedelta(days=30),
+            written_exam_date=today + datetime.timedelta(days=60),
+            oral_start=today + datetime.timedelta(days=61),
+            oral_end=today + datetime.timedelta(days=70),
+            national_jury_date=today + datetime.timedelta(days=90),
+        ),
+    )
+    do_register(None, session, list(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])))
+    return {"admin": admin, "session": session}
+
+
+def child() -> None:
+    setup_django()
+    from django.core.files.storage import default_storage
+    from django.db import connection
+    from django.test import override_settings
+
+    from certifier.exams.jobs import result_name, start_documents
+
+    prepared = prepare()
+    with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+        rss_before = peak_rss_mib()
+        start = time.perf_counter()
+        job = start_documents(prepared["admin"], prepared["session"])  # autocommit: runs at once
+        wall = time.perf_counter() - start
+        rss_after = peak_rss_mib()
+        job.refresh_from_db()
+        assert job.status == "done", job.outcome
+        with default_storage.open(result_name(job), "rb") as stored:
+            size = len(stored.read())
+    figures = {
+        "database": connection.vendor,
+        "wall_s": wall,
+        "job_s": (job.finished_at - job.started_at).total_seconds(),
+        "outcome": job.outcome,
+        "pdf_mib": size / 1024 / 1024,
+        "rss_before_mib": rss_before,
+        "rss_after_mib": rss_after,
+    }
+    print(json.dumps(figures))
+
+
+def report(results: list[dict], command: str) -> str:
+    def row(label: str, key: str, pattern: str) -> str:
+        return f"| {label} | " + " | ".join(pattern.format(result[key]) for result in results) + " |"
+
+    lines = [
+        f"## Session documents job, {REGISTRATIONS:,} registrations in one PDF ({datetime.date.today().isoformat()})",
+        "",
+        f"- Machine: {machine()}",
+        f"- Command: `{command}`. {REGISTRATIONS:,} candidates of {CENTRES} CRFPs registered in a session; the "
+        "national administrator's documents job (a convocation per candidate, then per CRFP its attendance "
+        "sheet and copy-code list) drawn page by page on one reportlab canvas from a database iterator, "
+        f"stored in MEDIA_ROOT. Outcome: « {results[0]['outcome']} »",
+        f"- Target: < {TARGET_S} s in a job. Peak RSS is the process's (`ru_maxrss`), before the job (Django, "
+        "the data set up) and after it.",
+        "",
+        "| measure | " + " | ".join(result["database"] for result in results) + " |",
+        "|---|" + "---:|" * len(results),
+        row("job, start to stored file (s)", "wall_s", "{:.1f}"),
+        row("job, claimed to finished (s)", "job_s", "{:.1f}"),
+        row("PDF size (MiB)", "pdf_mib", "{:.1f}"),
+        row("peak RSS before the job (MiB)", "rss_before_mib", "{:.0f}"),
+        row("peak RSS after the job (MiB)", "rss_after_mib", "{:.0f}"),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL at this server URL")
+    parser.add_argument("--no-append", action="store_true", help="print without touching BENCHMARKS.md")
+    options = parser.parse_args()
+    if options.child:
+        child()
+        return
+    with tempfile.TemporaryDirectory() as directory:
+        results = [run_child(__file__, f"sqlite:///{directory}/benchmark.sqlite3")]
+    if options.postgres:
+        results.append(run_on_postgres(__file__, options.postgres, "certifier_bench_docs"))
+    command = ".venv/bin/python benchmarks/convocations_benchmark.py" + (
+        f" --postgres {options.postgres}" if options.postgres else ""
+    )
+    section = report(results, command)
+    print(section)
+    if not options.no_append:
+        append(section)
+
+
+if __name__ == "__main__":
+    main()
