@@ -1,11 +1,83 @@
-"""PLACEHOLDER: replaced by the helper building this part (not yet built)."""
+"""The national administrator's pages for the written exam's markers and the levée d'anonymat (D48)."""
 
-from django.http import Http404
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from certifier.core.models import DomainError
+from certifier.people.enums import Role
+from certifier.people.permissions import get_visible_or_404, role_required
+
+from .markers import do_appoint_marker, do_lift_anonymity, lift_refusal, written_progress
+from .models import ExamMarker, ExamSession, Registration
 
 
-def markers(*args, **kwargs):  # type: ignore[no-untyped-def]
-    raise Http404("Pas encore disponible.")
+class MarkerForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique du correcteur",
+        help_text=(
+            "Une personne qui n'exerce aucun autre rôle sur la plateforme. Si elle n'a pas encore de compte, "
+            "elle reçoit une invitation à choisir son mot de passe."
+        ),
+    )
 
 
-def lift_anonymity(*args, **kwargs):  # type: ignore[no-untyped-def]
-    raise Http404("Pas encore disponible.")
+def _session(request: HttpRequest, pk: int) -> ExamSession:
+    return get_visible_or_404(
+        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
+    )
+
+
+@role_required(Role.NATIONAL_ADMIN)
+def markers(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    form = MarkerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            marker = do_appoint_marker(request.user, session, form.cleaned_data["email"])
+        except DomainError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, f"{marker.user.email} est désigné correcteur de l'épreuve écrite.")
+            return redirect("exams:markers", pk=session.pk)
+    appointed = ExamMarker.objects.filter(session=session).select_related("user", "appointed_by")
+    return render(
+        request,
+        "exams/markers.html",
+        {"session": session, "form": form, "markers": appointed.order_by("appointed_at", "pk")},
+    )
+
+
+@role_required(Role.NATIONAL_ADMIN)
+def lift_anonymity(request: HttpRequest, pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    if request.method == "POST":
+        try:
+            do_lift_anonymity(request.user, session)
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "L'anonymat de l'épreuve écrite est levé.")
+        return redirect("exams:lift_anonymity", pk=session.pk)
+    progress = written_progress(session)
+    lifted = session.anonymity_lifted_at is not None
+    registrations = (
+        Registration.objects.filter(session=session)
+        .select_related("enrolment__candidate")
+        .order_by("copy_code")
+        if lifted
+        else Registration.objects.none()
+    )
+    return render(
+        request,
+        "exams/lift_anonymity.html",
+        {
+            "session": session,
+            "progress": progress,
+            "refusal": None if lifted else lift_refusal(session, progress),
+            "lifted": lifted,
+            "lifted_by": session.anonymity_lifted_by if lifted else None,
+            "registrations": registrations,
+        },
+    )

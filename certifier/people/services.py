@@ -1,6 +1,6 @@
 """The only writers of people and organisations: organisations, invited accounts and their roles."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -125,7 +125,7 @@ class Appointments:
             raise AppointmentRefused(field, error)
         self.roles[user.pk] = roles
 
-    def _invite(self, email: str) -> User:
+    def _invite(self, email: str, send: Callable[[User], None] | None = None) -> User:
         try:
             with transaction.atomic():
                 user = User.objects.create_user(email)
@@ -133,9 +133,24 @@ class Appointments:
             return User.objects.get(email=email)
         record_event(AuditAction.ACCOUNT_INVITED, user, actor=self.actor, after={"email": email})
         # robust: a mail server down is logged, it does not turn the committed appointment into an error
-        transaction.on_commit(lambda: send_invitation(user), robust=True)
+        transaction.on_commit(lambda: (send or send_invitation)(user), robust=True)
         self.invited.append(email)
         return user
+
+
+def appoint_by_email(
+    actor: Any, email: str, organisation: Organisation, role: Role, send: Callable[[User], None]
+) -> tuple[User, bool]:
+    """The account of `email` holding `role` at `organisation`, for appointments made outside the
+    logbook (written-exam markers): an unknown address becomes an invited account that `send` mails,
+    after commit, its link to choose a password. The caller has checked who may be appointed; the
+    boolean says whether the account was invited."""
+    user = User.objects.filter(email__iexact=email).first()
+    invited = user is None
+    if user is None:
+        user = Appointments(actor, [])._invite(email.lower(), send)
+    _grant_role(actor, user, organisation, role)
+    return user, invited
 
 
 def _grant_role(actor: Any, user: User, organisation: Organisation, role: Role) -> None:
