@@ -1,0 +1,339 @@
+"""The online marks grid (D27, D48–D50): who reaches it, what each one sees, all-or-nothing saves with
+every faulty row named, stale grids refused without losing anything, and a bounded number of queries."""
+
+import html
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from certifier.core.enums import AuditAction
+from certifier.core.models import AuditEvent
+from certifier.exams.marks import Entry, do_record_marks
+from certifier.exams.models import Mark
+from certifier.exams.services import do_register
+from certifier.people.enums import Role
+from tests.exams.conftest import registration_of
+from tests.factories import CandidateFactory, EnrolmentFactory, MembershipFactory
+from tests.personas import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+MARK_ROLES = {"national_admin", "crfp_staff", "local_jury", "marker"}
+# Who enters each kind of mark (D29, D50); the national administrator reads every grid.
+ENTERS = {"cc_common": "crfp_staff", "apt": "crfp_staff", "oral": "local_jury", "written": "marker"}
+
+
+def grid_url(session, exam, **query):
+    url = reverse("exams:mark_grid", args=[session.pk, exam])
+    return url + "".join(f"?{key}={value}" for key, value in query.items())
+
+
+def row(registration, text, version=0, shown=""):
+    key = registration.pk
+    return {f"mark-{key}": text, f"version-{key}": str(version), f"shown-{key}": shown}
+
+
+def answer(response):
+    """A status, with a redirect to the login page told apart from the others."""
+    if response.status_code == 302 and "/connexion" in response["Location"]:
+        return "login"
+    return response.status_code
+
+
+@pytest.fixture
+def marked(users, marks_session):
+    """Martin Léa's marks entered by whoever enters each; Durand Paul's continuous assessment by his CRFP."""
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    for exam, persona in ENTERS.items():
+        do_record_marks(users[persona], marks_session, exam, [Entry(own.pk, "12", 0)])
+    do_record_marks(None, marks_session, "cc_common", [Entry(foreign.pk, "9", 0)])
+    return {
+        "own": {mark.exam: mark for mark in Mark.objects.filter(registration=own)},
+        "foreign": Mark.objects.get(registration=foreign),
+    }
+
+
+def text(response):
+    return html.unescape(response.content.decode())
+
+
+def login_answer(persona):
+    return "login" if persona == "anonymous" else None
+
+
+# Access matrix
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_of_the_grid(client_for, marks_session, persona):
+    client = client_for(persona)
+    wanted, got = {}, {}
+    for exam, enterer in ENTERS.items():
+        allowed = {enterer, "national_admin"}
+        wanted[exam] = login_answer(persona) or (200 if persona in allowed else 403)
+        got[exam] = answer(client.get(grid_url(marks_session, exam)))
+        unknown = reverse("exams:mark_grid", args=[marks_session.pk + 1000, exam])
+        wanted[f"{exam} of an unknown session"] = login_answer(persona) or (
+            404 if persona in MARK_ROLES else 403
+        )
+        got[f"{exam} of an unknown session"] = answer(client.get(unknown))
+    wanted["unknown exam"] = login_answer(persona) or (404 if persona in MARK_ROLES else 403)
+    got["unknown exam"] = answer(client.get(grid_url(marks_session, "pass_followed")))
+    assert got == wanted
+
+
+def test_a_blocks_scheme_session_has_no_grid(client_for, session):
+    assert client_for("crfp_staff").get(grid_url(session, "cc_common")).status_code == 404
+
+
+def test_a_marker_not_appointed_to_the_session_does_not_find_its_grid(client_for, marks_session):
+    marks_session.markers.all().delete()
+    assert client_for("marker").get(grid_url(marks_session, "written")).status_code == 404
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_of_the_lock(client_for, marked, marks_session, persona):
+    client = client_for(persona)
+    wanted, got = {}, {}
+    for exam, enterer in ENTERS.items():
+        url = reverse("exams:mark_lock", args=[marks_session.pk, exam])
+        wanted[exam] = login_answer(persona) or (302 if persona == enterer else 403)
+        got[exam] = answer(client.post(url))
+        wanted[f"{exam} read"] = login_answer(persona) or (405 if persona in MARK_ROLES else 403)
+        got[f"{exam} read"] = answer(client.get(url))
+    assert got == wanted
+    locked = set(Mark.objects.filter(locked_at__isnull=False).values_list("exam", flat=True))
+    assert locked == {exam for exam, enterer in ENTERS.items() if enterer == persona}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_of_a_marks_history(client_for, marked, persona):
+    client = client_for(persona)
+    wanted, got = {}, {}
+    marks = {**{f"own {exam}": mark for exam, mark in marked["own"].items()}, "foreign": marked["foreign"]}
+    for name, mark in marks.items():
+        sees = persona == "national_admin" or (name != "foreign" and ENTERS[mark.exam] == persona)
+        wanted[name] = login_answer(persona) or (200 if sees else 404 if persona in MARK_ROLES else 403)
+        got[name] = answer(client.get(reverse("exams:mark_history", args=[mark.pk])))
+    wanted["unknown"] = login_answer(persona) or (404 if persona in MARK_ROLES else 403)
+    got["unknown"] = answer(client.get(reverse("exams:mark_history", args=[marked["foreign"].pk + 1000])))
+    assert got == wanted
+
+
+# What each one sees
+
+
+def test_a_crfp_sees_and_enters_only_its_own_candidates(client_for, marks_session):
+    page = client_for("crfp_staff").get(grid_url(marks_session, "cc_common")).content.decode()
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    assert "MARTIN Léa" in page and own.candidate_number in page
+    assert "DURAND" not in page and foreign.candidate_number not in page
+    assert f'name="mark-{own.pk}"' in page and f'name="mark-{foreign.pk}"' not in page
+
+
+def test_a_crfp_posting_another_crfps_row_is_refused_and_nothing_is_written(client_for, marks_session):
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    response = client_for("crfp_staff").post(
+        grid_url(marks_session, "cc_common"), {**row(own, "14"), **row(foreign, "3")}
+    )
+    assert response.status_code == 403
+    assert not Mark.objects.exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.MARK_ENTERED).exists()
+
+
+def test_the_written_grid_names_copies_by_copy_code_only(client_for, users, marks_session, marked):
+    users["marker"].first_name, users["marker"].last_name = "Agnès", "Correctrice"
+    users["marker"].save()
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    page = client_for("marker").get(grid_url(marks_session, "written")).content.decode()
+    history = client_for("marker").get(reverse("exams:mark_history", args=[marked["own"]["written"].pk]))
+    for shown in (page, history.content.decode()):
+        assert own.copy_code in shown
+        for secret in ("Martin", "MARTIN", "Léa", own.candidate_number, "Bordeaux", "Gironde"):
+            assert secret not in shown
+    assert foreign.copy_code in page
+    assert page.index(min(own.copy_code, foreign.copy_code)) < page.index(
+        max(own.copy_code, foreign.copy_code)
+    )
+    for secret in ("Durand", "DURAND", foreign.candidate_number, "Lyon", "Rhône"):
+        assert secret not in page
+
+
+def test_the_grid_reads_label_weight_and_threshold_from_the_rule_set(client_for, marks_session):
+    written = client_for("marker").get(grid_url(marks_session, "written")).content.decode()
+    assert "éliminatoire si ≤ 6" in written
+    assert re.search(r"<dt>Coefficient</dt><dd>3</dd>", written)
+    assert "ABS absent non justifié" in written and 'inputmode="decimal"' in written
+    apt = client_for("crfp_staff").get(grid_url(marks_session, "apt")).content.decode()
+    assert "aucune note éliminatoire" in apt and re.search(r"<dt>Coefficient</dt><dd>2</dd>", apt)
+
+
+def test_the_national_admin_reads_every_grid_without_entering_marks(client_for, marks_session, marked):
+    client = client_for("national_admin")
+    page = client.get(grid_url(marks_session, "cc_common")).content.decode()
+    assert "MARTIN Léa" in page and "DURAND Paul" in page
+    assert 'name="mark-' not in page and "Consultation seule" in page
+    own = registration_of(marks_session, "Martin")
+    assert client.post(grid_url(marks_session, "cc_common"), row(own, "20", 1, "12")).status_code == 403
+    assert Mark.objects.get(registration=own, exam="cc_common").value == Decimal("12")
+
+
+def test_each_row_says_its_status_who_entered_it_and_links_its_history(client_for, users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    users["local_jury"].first_name, users["local_jury"].last_name = "Claire", "Jurée"
+    users["local_jury"].save()
+    do_record_marks(users["local_jury"], marks_session, "oral", [Entry(own.pk, "15,5", 0)])
+    mark = Mark.objects.get()
+    page = client_for("local_jury").get(grid_url(marks_session, "oral")).content.decode()
+    assert 'value="15,5"' in page and "saisie" in page and "Claire Jurée" in page
+    assert reverse("exams:mark_history", args=[mark.pk]) in page
+
+
+# Saving
+
+
+def test_saving_the_grid_records_the_changed_rows_and_says_how_many(client_for, marks_session):
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    client = client_for("marker")
+    response = client.post(
+        grid_url(marks_session, "written"), {**row(own, "12,5"), **row(foreign, "abs")}, follow=True
+    )
+    assert "2 notes enregistrées." in response.content.decode()
+    assert {(mark.status, mark.value) for mark in Mark.objects.all()} == {
+        ("marked", Decimal("12.5")),
+        ("absent", None),
+    }
+    again = client.post(
+        grid_url(marks_session, "written"),
+        {**row(own, "13", 1, "12,5"), **row(foreign, "ABS", 1, "ABS")},
+        follow=True,
+    )
+    assert "1 note enregistrée." in again.content.decode()
+    assert Mark.objects.get(registration=own).version == 2
+
+
+def test_a_grid_with_nothing_changed_writes_nothing(client_for, marks_session, marked):
+    own = registration_of(marks_session, "Martin")
+    response = client_for("crfp_staff").post(
+        grid_url(marks_session, "apt"), row(own, "12", 1, "12"), follow=True
+    )
+    assert "Aucune note n'a changé" in text(response)
+    assert Mark.objects.get(registration=own, exam="apt").version == 1
+
+
+def test_a_bad_cell_refuses_the_whole_grid_and_names_its_row(client_for, marks_session):
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    response = client_for("marker").post(
+        grid_url(marks_session, "written"), {**row(own, "12"), **row(foreign, "25")}
+    )
+    page = text(response)
+    assert response.status_code == 200
+    assert not Mark.objects.exists()
+    assert "Aucune note n'a été enregistrée" in page
+    assert f'<a href="#mark-{foreign.pk}">Copie {foreign.copy_code} : 25 dépasse 20</a>' in page
+    faulty = re.search(rf'<input[^>]*id="mark-{foreign.pk}"[^>]*>', page).group()
+    assert 'aria-invalid="true"' in faulty and f"erreur-{foreign.pk}" in faulty and 'value="25"' in faulty
+    kept = re.search(rf'<input[^>]*id="mark-{own.pk}"[^>]*>', page).group()
+    assert 'value="12"' in kept and "aria-invalid" not in kept
+
+
+def test_a_stale_grid_is_refused_without_losing_either_mark(client_for, users, organisations, marks_session):
+    own = registration_of(marks_session, "Martin")
+    colleague = MembershipFactory(organisation=organisations["crfp"], role=Role.CRFP_STAFF).user
+    client = client_for("crfp_staff")
+    shown = client.get(grid_url(marks_session, "cc_option")).content.decode()
+    assert f'name="version-{own.pk}" value="0"' in shown
+    do_record_marks(colleague, marks_session, "cc_option", [Entry(own.pk, "10", 0)])
+
+    refused = client.post(grid_url(marks_session, "cc_option"), row(own, "14"))
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "modifiée par une autre personne" in page and "elle vaut maintenant 10" in page
+    assert re.search(rf'<input[^>]*id="mark-{own.pk}"[^>]*value="14"', page)  # what was typed is kept
+    assert Mark.objects.get(registration=own, exam="cc_option").value == Decimal("10")
+
+    # told of the colleague's mark, the user may now replace it knowingly
+    assert f'name="version-{own.pk}" value="1"' in page
+    client.post(grid_url(marks_session, "cc_option"), row(own, "14", 1, "10"))
+    mark = Mark.objects.get(registration=own, exam="cc_option")
+    assert (mark.value, mark.entered_by) == (Decimal("14"), users["crfp_staff"])
+
+
+def test_an_untouched_row_changed_meanwhile_does_not_block_the_others(
+    client_for, users, marks_session, marked
+):
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    do_record_marks(None, marks_session, "written", [Entry(foreign.pk, "8", 0)])
+    shown_then = {**row(own, "13", 1, "12"), **row(foreign, "8", 1, "8")}
+    do_record_marks(users["marker"], marks_session, "written", [Entry(foreign.pk, "9", 1)])
+    response = client_for("marker").post(grid_url(marks_session, "written"), shown_then)
+    assert response.status_code == 302
+    values = dict(Mark.objects.filter(exam="written").values_list("registration_id", "value"))
+    assert values == {own.pk: Decimal("13"), foreign.pk: Decimal("9")}
+
+
+def test_locking_from_the_grid_freezes_the_entered_marks(client_for, marks_session, marked):
+    own = registration_of(marks_session, "Martin")
+    client = client_for("local_jury")
+    grid_page = client.get(grid_url(marks_session, "oral")).content.decode()
+    assert "Les notes verrouillées ne peuvent plus être modifiées" in grid_page
+    response = client.post(reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), follow=True)
+    page = response.content.decode()
+    assert "1 note verrouillée." in page
+    assert f'name="mark-{own.pk}"' not in page and "verrouillée" in page
+    assert "Verrouiller les notes saisies" not in page
+    again = client.post(reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), follow=True)
+    assert "Aucune note à verrouiller" in again.content.decode()
+
+
+def test_a_marks_history_shows_who_when_and_before_after(client_for, users, marks_session, marked):
+    own = registration_of(marks_session, "Martin")
+    do_record_marks(users["crfp_staff"], marks_session, "apt", [Entry(own.pk, "ABJ", 1)])
+    page = client_for("crfp_staff").get(reverse("exams:mark_history", args=[marked["own"]["apt"].pk]))
+    shown = text(page)
+    assert "MARTIN Léa" in shown and own.candidate_number in shown
+    assert "Modification d'une note" in shown and "Saisie d'une note" in shown
+    changed = re.search(
+        r"Modification d'une note</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>\s*<td>(.*?)</td>", shown
+    )
+    assert changed.groups()[1:] == ("12", "ABJ")
+    assert str(users["crfp_staff"]) in changed.group(1)
+
+
+# Queries
+
+
+def add_candidates(session, count, centre, employer):
+    enrolments = [
+        EnrolmentFactory(
+            version=session.version, candidate=CandidateFactory(employer=employer), training_centre=centre
+        )
+        for _ in range(count)
+    ]
+    registrations = do_register(None, session, enrolments)
+    do_record_marks(
+        None, session, "cc_common", [Entry(registration.pk, "11", 0) for registration in registrations]
+    )
+    do_record_marks(
+        None, session, "written", [Entry(registration.pk, "11", 0) for registration in registrations]
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "exam"), [("crfp_staff", "cc_common"), ("marker", "written"), ("national_admin", "cc_common")]
+)
+def test_the_grid_costs_the_same_queries_for_3_or_30_rows(
+    client_for, organisations, marks_session, persona, exam
+):
+    client = client_for(persona)
+    costs = []
+    for more in (2, 27):
+        add_candidates(marks_session, more, organisations["crfp"], organisations["employer"])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(grid_url(marks_session, exam)).status_code == 200
+        costs.append(len(queries))
+    assert costs[0] == costs[1] <= 12
