@@ -357,3 +357,27 @@ def test_unknown_exams_and_sessions_out_of_reach_are_not_found(
     foreign_only = make_session(version=marks_version, year=2028)
     do_register(None, foreign_only, [registration_of(marks_session, "Durand").enrolment])
     assert client_for("crfp_staff").get(url("sheet_download", foreign_only, "cc_common")).status_code == 403
+
+
+def test_an_edited_manifest_or_a_file_of_another_kind_is_refused_whole(
+    marker, marks_session, make_session, marks_version
+):
+    other = make_session(version=marks_version, year=2027)
+    workbook = load_workbook(io.BytesIO(download(marker, marks_session)))
+    workbook["manifeste"]["B1"] = other.pk  # retargeted at another session by hand
+    output = io.BytesIO()
+    workbook.save(output)
+
+    refused = upload(marker, marks_session, output.getvalue())
+    assert (
+        str(refused.context["refusal"])
+        == "Le manifeste de cette feuille a été modifié : téléchargez-la de nouveau."
+    )
+
+    refused = upload(marker, marks_session, "Code de copie;Note\r\nABCD;12\r\n".encode())
+    assert "n'est pas une feuille de notes téléchargée depuis la plateforme" in str(
+        refused.context["refusal"]
+    )
+    refused = upload(marker, marks_session, b"PK\x03\x04 not a zip")
+    assert "endommagé" in str(refused.context["refusal"])
+    assert not Mark.objects.exists()
