@@ -374,7 +374,7 @@ def test_an_edited_manifest_or_a_file_of_another_kind_is_refused_whole(
         == "Le manifeste de cette feuille a été modifié : téléchargez-la de nouveau."
     )
 
-    refused = upload(marker, marks_session, "Code de copie;Note\r\nABCD;12\r\n".encode())
+    refused = upload(marker, marks_session, b"Code de copie;Note\r\nABCD;12\r\n")
     assert "n'est pas une feuille de notes téléchargée depuis la plateforme" in str(
         refused.context["refusal"]
     )
