@@ -66,9 +66,9 @@ def _load_cohort(data: dict[str, Any], admin: User) -> int:
     for index, person in enumerate(data["people"]):
         employer = data["employers"][index % len(data["employers"])]
         stage = STAGES[index // data["per_stage"]]
-        enrolment = _enrol(cast, index, person, employer, stage)
+        enrolment = enrol(cast, index, person, employer, stage)
         if stage != "new":
-            _attend(cast, enrolment, sessions)
+            attend(cast, enrolment, sessions)
         if stage in ("logbook_partly_signed", "block_validated", "capitalised"):
             _attest(enrolment, partly=stage == "logbook_partly_signed")
         if stage == "block_validated":
@@ -96,7 +96,7 @@ def _sessions(cast: Cast) -> dict[str, Any]:
     }
 
 
-def _enrol(cast: Cast, index: int, person: list[str], employer: dict[str, str], stage: str) -> Enrolment:
+def enrol(cast: Cast, index: int, person: list[str], employer: dict[str, str], stage: str) -> Enrolment:
     birth_name, first_name, sex = person
     start = date(2026, 6, 1) if stage == "new" else date(2025, 9, 1)
     organisation = Organisation.objects.get(name=employer["name"])
@@ -131,7 +131,7 @@ def _ascii(name: str) -> str:
     return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
 
 
-def _attend(cast: Cast, enrolment: Enrolment, sessions: dict[str, Any]) -> None:
+def attend(cast: Cast, enrolment: Enrolment, sessions: dict[str, Any]) -> None:
     attended = {
         module: session
         for kind, session in sessions.items()

@@ -12,6 +12,7 @@ from certifier.referential.models import Competence
 from certifier.referential.services import LoadSummary, do_add_criterion, upsert
 
 from .evidence import load_demo_candidates
+from .exams import load_demo_exams
 
 DEMO_DATA = Path(__file__).parent / "data" / "demo.yaml"
 DEMO_PASSWORD = "certifier-demo"  # noqa: S105 - published in the README, demo accounts only
@@ -23,6 +24,7 @@ class DemoSummary:
     accounts_created: int
     criteria_created: int
     candidates_created: int
+    sessions_created: int
 
 
 @transaction.atomic
@@ -41,7 +43,10 @@ def do_load_demo(path: Path = DEMO_DATA) -> DemoSummary:
     criteria_created = _load_example_criteria(data["example_criteria"])
     admin = User.objects.get(email=data["accounts"][0]["email"])
     candidates_created = load_demo_candidates(data["cohorts"], admin)
-    return DemoSummary(organisations, accounts_created, criteria_created, candidates_created)
+    sessions_created = load_demo_exams(data["exam_cohort"], admin)
+    return DemoSummary(
+        organisations, accounts_created, criteria_created, candidates_created, sessions_created
+    )
 
 
 def _load_account(account: dict[str, Any], organisations: dict[str, Organisation]) -> bool:

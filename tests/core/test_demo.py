@@ -6,6 +6,7 @@ from django.core.management import call_command
 from django.core.validators import validate_email
 
 from certifier.assessments.models import Attestation, BlockDecision
+from certifier.exams.models import ExamSession, Mark
 from certifier.pathways.models import Candidate, Enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
@@ -29,15 +30,16 @@ def test_demo_gives_one_account_per_role_and_is_idempotent(demo, capsys):
     assert not Criterion.objects.filter(is_example=False).exists()
 
     call_command("load_demo")
-    assert "0 organisations créées, 0 comptes créés, 0 critères d'exemple créés, 0 candidats créés" in (
-        capsys.readouterr().out
-    )
+    assert (
+        "0 organisations créées, 0 comptes créés, 0 critères d'exemple créés, 0 candidats créés, "
+        "0 sessions d'examen créées"
+    ) in (capsys.readouterr().out)
     assert Criterion.objects.count() == criteria
     assert User.objects.get(email="admin@ucanss.example").check_password("certifier-demo")
 
 
 def test_demo_candidates_cover_every_stage(demo):
-    bordeaux = Enrolment.objects.filter(training_centre__name="CRFP de Bordeaux")
+    bordeaux = Enrolment.objects.filter(training_centre__name="CRFP de Bordeaux", version__code="rncp")
     assert bordeaux.count() == 30
     assert len(set(bordeaux.values_list("candidate__employer", "option"))) == 2
     assert bordeaux.filter(attendances__isnull=True).count() == 6
@@ -56,7 +58,7 @@ def test_each_demo_crfp_sees_only_its_own_candidates(demo):
         "CRFP de Lyon"
     }
     assert Enrolment.objects.visible_to(lyon).count() == 12
-    assert Enrolment.objects.visible_to(bordeaux).count() == 30
+    assert Enrolment.objects.visible_to(bordeaux).count() == 30 + 12  # 12 of the 2013 scheme
     caf69 = User.objects.get(email="rh@caf69.example")
     assert set(Enrolment.objects.visible_to(caf69).values_list("candidate__employer__name", flat=True)) == {
         "CAF du Rhône"
@@ -73,3 +75,19 @@ def test_demo_e_mails_pass_the_platform_validation(demo):
     assert "ines.morel@demo.example" in addresses
     candidate = User.objects.get(email="candidat@caf33.example").candidate
     assert Enrolment.objects.visible_to(candidate.user).get().candidate == candidate
+
+
+def test_demo_exam_sessions_show_every_stage_of_marking(demo):
+    december, june, next_june = ExamSession.objects.order_by("national_jury_date")
+    assert (december.version.code, june.version.code, next_june.version.code) == ("2013", "rncp", "rncp")
+    assert december.registrations.count() == 12
+    assert june.registrations.count() == 24
+    assert not next_june.registrations.exists()
+    marks = Mark.objects.filter(registration__session=december)
+    assert marks.count() == 12 * 5 - 3  # two written copies and one oral not marked yet
+    marker = User.objects.get(email="correcteur@ucanss.example")
+    assert set(marks.filter(exam="written").values_list("entered_by", flat=True)) == {marker.pk}
+    assert set(marks.filter(exam="oral").values_list("entered_by__email", flat=True)) == {
+        "jury-local@crfp-bordeaux.example"
+    }
+    assert ExamSession.objects.visible_to(marker).get() == december
