@@ -166,7 +166,8 @@ def grid(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
         try:
             plan = do_record_marks(request.user, session, found.name, list(typed.values()))
         except MarksRefused as refused:
-            error, faults = str(refused), refused.faults
+            faults = refused.faults
+            error = f"Aucune note n'a été enregistrée : {count(len(faults), 'ligne', 'lignes')} à corriger."
         except DomainError as refused:
             error = str(refused)
         else:

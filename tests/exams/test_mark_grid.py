@@ -6,12 +6,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
+from certifier.exams import mark_views
 from certifier.exams.marks import Entry, do_record_marks
 from certifier.exams.models import Mark
 from certifier.exams.services import do_register
@@ -233,7 +235,7 @@ def test_a_bad_cell_refuses_the_whole_grid_and_names_its_row(client_for, marks_s
     page = text(response)
     assert response.status_code == 200
     assert not Mark.objects.exists()
-    assert "Aucune note n'a été enregistrée" in page
+    assert "Aucune note n'a été enregistrée : 1 ligne à corriger." in page
     assert f'<a href="#mark-{foreign.pk}">Copie {foreign.copy_code} : 25 dépasse 20</a>' in page
     faulty = re.search(rf'<input[^>]*id="mark-{foreign.pk}"[^>]*>', page).group()
     assert 'aria-invalid="true"' in faulty and f"erreur-{foreign.pk}" in faulty and 'value="25"' in faulty
@@ -337,3 +339,20 @@ def test_the_grid_costs_the_same_queries_for_3_or_30_rows(
             assert client.get(grid_url(marks_session, exam)).status_code == 200
         costs.append(len(queries))
     assert costs[0] == costs[1] <= 12
+
+
+def test_a_long_grid_is_split_in_pages_each_saved_on_its_own(client_for, marks_session, monkeypatch):
+    monkeypatch.setattr(mark_views, "PAGE_SIZE", 1)
+    first, second = sorted(marks_session.registrations.all(), key=lambda registration: registration.copy_code)
+    client = client_for("marker")
+    page_two = client.get(grid_url(marks_session, "written", page=2)).content.decode()
+    assert second.copy_code in page_two and first.copy_code not in page_two
+    assert "Page 2 sur 2" in page_two
+    response = client.post(grid_url(marks_session, "written", page=2), row(second, "14"))
+    assert response["Location"] == grid_url(marks_session, "written", page=2)
+    assert Mark.objects.get().registration == second
+
+
+def test_a_full_page_of_the_grid_fits_in_one_request():
+    fields_per_row = 3  # the mark, its version and the mark shown
+    assert mark_views.PAGE_SIZE * fields_per_row + 1 <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
