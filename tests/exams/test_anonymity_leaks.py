@@ -28,10 +28,12 @@ from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 from openpyxl import load_workbook
 
+from certifier.core.models import Job
 from certifier.exams.evaluations import evaluations
+from certifier.exams.jobs import start_documents
 from certifier.exams.marks import Entry, do_record_marks
 from certifier.exams.models import Mark, Registration
-from certifier.exams.services import do_register
+from certifier.exams.services import do_register, do_set_local_jury_dates
 from certifier.people.models import User
 from tests.factories import CandidateFactory, EmployerFactory, EnrolmentFactory, OrganisationFactory
 
@@ -50,9 +52,9 @@ GOOD_MARK = 14
 
 
 @pytest.fixture
-def leaky_session(users, organisations, marks_session, marks_version):
+def leaky_session(users, organisations, marks_session, marks_version, django_capture_on_commit_callbacks):
     """The marks session (Martin Léa, Durand Paul) with two more candidates whose every detail is
-    distinctive, some written marks entered by the marker, and the other marks entered by the system,
+    distinctive, the local jury date of each candidate's CRFP, some written marks entered by the marker, and the other marks entered by the system,
     so that every grid, history and sheet has something to show."""
     centre = OrganisationFactory(name="CRFP de Montbrison-Quenelle")
     other_centre = OrganisationFactory(name="CRFP de Quimperlé-Essai")
@@ -80,6 +82,11 @@ def leaky_session(users, organisations, marks_session, marks_version):
         training_centre=other_centre,
     )
     do_register(None, marks_session, [first, second])
+    # every candidate's CRFP has its local jury date: the session page must not name them to a marker
+    centres = [organisations["crfp"], organisations["other_crfp"], centre, other_centre]
+    do_set_local_jury_dates(
+        users["national_admin"], marks_session, {crfp: marks_session.oral_end for crfp in centres}
+    )
     registrations = list(Registration.objects.filter(session=marks_session).order_by("copy_code"))
     # half the copies already marked by the marker: history links and marks to change; half to fill
     do_record_marks(
@@ -88,6 +95,9 @@ def leaky_session(users, organisations, marks_session, marks_version):
     for found in evaluations(marks_session.version):
         if not found.anonymous:
             do_record_marks(None, marks_session, found.name, [Entry(r.pk, "9", 0) for r in registrations])
+    # the session's documents produced: a marker must not open the national administrator's job
+    with django_capture_on_commit_callbacks(execute=True):
+        start_documents(users["national_admin"], marks_session)
     # the people who act on marks get neutral names: a random name may not pass for a candidate's
     User.objects.update(first_name="Agent", last_name="Neutre")
     return marks_session
@@ -345,12 +355,14 @@ class Crawl:
         file.name = f"feuille-{variant}.xlsx"
         return file
 
-    def run(self, seeds: list[str]) -> None:
+    def run(self, seeds: list[str], *, submit: bool = True) -> None:
+        """Follows the links from `seeds`; then, if `submit`, submits the forms met, one at a time,
+        following what each answer leads to."""
         self.links.extend(seeds)
-        while self.links or self.forms:
+        while self.links or (submit and self.forms):
             while self.links:
                 self.get(self.links.popleft())
-            if self.forms:
+            if submit and self.forms:
                 # a sheet and its confirmation first, so that the grid does not make the sheet stale;
                 # the lock last: once marks are locked, nothing else can be changed
                 self.forms.sort(key=lambda item: PRIORITY.get(self.name_of(item[0]) or "", 1))
@@ -376,6 +388,7 @@ def seeds(session) -> list[str]:
         for name in ("mark_grid", "sheet_download", "sheet_upload"):
             urls.append(reverse(f"exams:{name}", args=[pk, found.name]))
     urls += [reverse("exams:mark_history", args=[mark.pk]) for mark in Mark.objects.of_session(session)]
+    urls += [reverse("people:job_detail", args=[job.pk]) for job in Job.objects.all()]
     return urls
 
 
@@ -383,6 +396,8 @@ def test_a_marker_never_sees_who_wrote_a_copy(client_for, leaky_session):
     secrets = secrets_of(leaky_session)
     assert len({v for v in secrets.values() if v.startswith("CRFP")}) == 4  # every candidate's details
     crawl = Crawl(client_for("marker"), secrets)
+    crawl.run([reverse("people:home")], submit=False)
+    by_links = dict(crawl.reached)
     crawl.run(seeds(leaky_session))
     for message in mail.outbox:
         crawl.check(f"courriel « {message.subject} »", f"{message.subject}\n{message.body}\n{message.to}")
@@ -391,6 +406,8 @@ def test_a_marker_never_sees_who_wrote_a_copy(client_for, leaky_session):
     # the crawl reached the anonymous pages, so it cannot pass by reaching nothing
     trace = "\n".join(crawl.log)
     assert crawl.reached.get("exams:mark_grid") == 200, trace
+    # and the marker finds their way to the grid from the home page
+    assert by_links.get("exams:mark_grid") == 200, trace
     assert crawl.reached.get("exams:mark_history") == 200, trace
     assert crawl.reached.get("exams:sheet_download") == 200, trace
     assert crawl.reached.get("exams:sheet_upload") == 200, trace
