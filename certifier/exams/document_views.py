@@ -15,7 +15,7 @@ from certifier.core.models import DomainError, Job
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, role_required
 
-from .documents import convocation_pdf, count_in
+from .documents import convocation_pdf, count_in, session_title
 from .jobs import latest_file, result_name, scope_for, session_jobs, start_documents
 from .models import ExamSession, Registration
 
@@ -30,7 +30,7 @@ def _session(request: HttpRequest, pk: int) -> ExamSession:
 
 
 def _file_name(session: ExamSession) -> str:
-    return f"documents-{str(session).split(' — ')[0]}.pdf"
+    return f"documents-{session_title(session)}.pdf"
 
 
 @role_required(Role.NATIONAL_ADMIN, Role.CRFP_STAFF)

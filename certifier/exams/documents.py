@@ -22,7 +22,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from certifier.core.pdf import CERTIFIER, MARGIN, PLATFORM
 
-from .models import ExamSession, Registration
+from .models import ExamSession, Registration, SessionKind
 
 WIDTH, HEIGHT = A4
 TEXT_WIDTH = WIDTH - 2 * MARGIN
@@ -85,6 +85,13 @@ class Summary:
 
 def long_date(day: date) -> str:
     return f"{DAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def session_title(session: ExamSession) -> str:
+    """« Session de décembre 2026 », « Rattrapage 2026 »."""
+    if session.kind == SessionKind.CATCH_UP:
+        return f"Rattrapage {session.year}"
+    return f"Session de {session.get_kind_display().lower()} {session.year}"
 
 
 def display_name(birth_name: str, usage_name: str, first_name: str) -> str:
@@ -192,7 +199,7 @@ class _Session:
     def of(cls, session: ExamSession) -> "_Session":
         certification = session.version.certification
         return cls(
-            title=str(session).split(" — ")[0],
+            title=session_title(session),
             certification=f"{certification.title} ({certification.number}), {session.version.label}",
             written=long_date(session.written_exam_date),
             orals=f"du {long_date(session.oral_start)} au {long_date(session.oral_end)}",

@@ -65,6 +65,7 @@ def produce(client, session, capture) -> bytes:
     download = client.get(download_url(session))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
+    assert f'filename="documents-Session-de-decembre-{session.year}.pdf"' in download["Content-Disposition"]
     return b"".join(download.streaming_content) if download.streaming else download.content
 
 
