@@ -9,11 +9,13 @@ from typing import Any
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.db.models import QuerySet
 from django_tasks import task
 
 from certifier.core import jobs
-from certifier.core.enums import JobKind, JobStatus
+from certifier.core.audit import record_event
+from certifier.core.enums import AuditAction, JobKind, JobStatus
 from certifier.core.models import DomainError, Job, NotAllowed
 from certifier.core.text import count
 from certifier.people.enums import Role
@@ -52,6 +54,7 @@ def result_name(job: Job) -> str:
     return f"exam-documents/job-{job.pk}.pdf"
 
 
+@transaction.atomic
 def start_documents(actor: Any, session: ExamSession) -> Job:
     """Enqueue the production of the session's documents for the actor's scope."""
     scope = scope_for(actor)
@@ -62,7 +65,11 @@ def start_documents(actor: Any, session: ExamSession) -> Job:
             "Aucun candidat n'est inscrit à cette session : il n'y a aucun document à produire."
         )
     request = ContentFile(json.dumps({"session": session.pk}).encode(), name=request_name(session))
-    return jobs.start(JobKind.EXAM_DOCUMENTS, actor, request)
+    job = jobs.start(JobKind.EXAM_DOCUMENTS, actor, request)
+    # D48: who asked for the copy code ↔ candidate lists, and when
+    after = {"job": job.pk, "copy_codes": scope.copy_codes}
+    record_event(AuditAction.EXAM_DOCUMENTS_REQUESTED, session, actor=actor, after=after)
+    return job
 
 
 def session_jobs(user: Any, session: ExamSession) -> QuerySet[Job]:

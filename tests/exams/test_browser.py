@@ -35,7 +35,7 @@ def test_the_exam_pages_pass_axe(page, assert_accessible, users, session, enrolm
     page.get_by_role("link", name="Inscrire des candidats").click()
     assert_accessible(page)
     page.get_by_label("MARTIN Léa").check()
-    page.get_by_role("button", name="Inscrire", exact=True).click()
+    page.get_by_role("button", name="Inscrire les candidats cochés").click()
     page.get_by_text("1 candidat inscrit à la session.").wait_for()
     assert page.get_by_text("DURAND Paul").count() == 0
     assert_accessible(page)

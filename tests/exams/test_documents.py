@@ -9,8 +9,8 @@ from base64 import a85decode
 import pytest
 from django.urls import reverse
 
-from certifier.core.enums import JobKind, JobStatus
-from certifier.core.models import Job
+from certifier.core.enums import AuditAction, JobKind, JobStatus
+from certifier.core.models import AuditEvent, Job
 from certifier.exams.jobs import start_documents
 from tests.personas import PERSONAS
 
@@ -201,6 +201,16 @@ def test_job_reports_its_progress_and_outcome(users, marks_session, django_captu
     assert (job.done, job.total) == (2, 2)
     assert job.outcome == "Documents produits : un fichier PDF de 6 pages."
     assert "Convocations : 2" in job.details
+
+
+def test_who_asked_for_the_copy_code_lists_is_logged(users, marks_session):
+    start_documents(users["national_admin"], marks_session)
+    start_documents(users["crfp_staff"], marks_session)
+    events = AuditEvent.objects.filter(action=AuditAction.EXAM_DOCUMENTS_REQUESTED).order_by("id")
+    assert [(event.actor, event.after["copy_codes"]) for event in events] == [
+        (users["national_admin"], True),
+        (users["crfp_staff"], False),
+    ]
 
 
 def test_a_second_production_waits_for_the_first(client_for, users, marks_session):
