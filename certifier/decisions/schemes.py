@@ -5,6 +5,7 @@ rules of the document.
 """
 
 import functools
+import itertools
 import json
 import math
 import operator
@@ -237,6 +238,7 @@ class MarkScheme:
         self._weighted_marks = _picker(tuple(self.names.index(name) for name, _ in self.average.weights))
         self._leaves = [node for node in _tree(self.rule) if not _children(node)]
         self._states = [_leaf_state(node, self.names, self.average.weight) for node in self._leaves]
+        self._signature = _signature(self._states)  # type: ignore[arg-type]
         self._quick = all(self._states) and not any("\0" in label for label in self.labels.values())
         self._mean_phrases = {
             i: _mean_phrase_parts(self.explainer, node, self.average.weight)
@@ -244,6 +246,13 @@ class MarkScheme:
             if isinstance(node, Compare) and node.value == "average"
         }
         self._index = {name: i for i, name in enumerate(self.names)}
+        self._nones = (None,) * len(self.names)
+        # NoEliminatory leaf → its marks, with their index and the hundredths at or under which they eliminate
+        self._eliminating = {
+            i: tuple((name, self._index[name], _cents_at_most(node.at_most)) for name in node.marks)
+            for i, node in enumerate(self._leaves)
+            if isinstance(node, NoEliminatory)
+        }
         self._read: dict[int | str, Decimal] = {}  # marks given as integers or text, already read
         self._cents: dict[str, int | None] = {"None": None}  # a valid decimal's text → its hundredths
         self._cents_of = self._cents.__getitem__
@@ -262,7 +271,7 @@ class MarkScheme:
         if not self._quick or cents is None:
             return self._interpret(candidate, followed, values)
         total = self._total(cents)
-        states = tuple([state(followed, cents, total) for state in self._states])  # type: ignore[misc]
+        states = self._signature(followed, cents, total)
         plan = self._plans.get(states)
         if plan is None:
             if len(self._plans) < CACHE_SIZE:
@@ -277,17 +286,22 @@ class MarkScheme:
                 if len(self._means) < MEANS:
                     self._means[total] = texts
             output["total"], output["average"] = texts[0], texts[1]
-        output["eliminatory"] = self._eliminated(plan.failed, values) if plan.failed else []
+        output["eliminatory"] = self._eliminated(plan.failed, cents) if plan.failed else []
         output["rules"] = dict(self.stamp)
         if plan.template is None:
             output["explanation"] = self._waiting(followed, values)
+        elif plan.text is not None:
+            output["explanation"] = plan.text
+        elif plan.around is not None and texts is not None:  # the average and total, nothing else
+            head, middle, tail = plan.around
+            output["explanation"] = f"{head}{texts[3]}{middle}{texts[2]}{tail}"
         else:
             phrases = [self._phrase(i, states[i], followed, values, cents) for i in plan.leaves]
             if texts is None:
                 output["explanation"] = plan.template.format(*phrases)
             else:
                 output["explanation"] = plan.template.format(*phrases, average=texts[3], total=texts[2])
-        return Decision(output, lambda: self._trace(followed, values), NO_SENTENCES)
+        return _decision(output, lambda: self._trace(followed, values))
 
     @staticmethod
     def encode(output: dict[str, Any]) -> str:
@@ -354,10 +368,10 @@ class MarkScheme:
 
     def _total(self, cents: Cents) -> int | None:
         """`WeightedMean.compute`'s total, in hundredths."""
-        weighted = self._weighted_marks(cents)
-        if None in weighted:
+        try:
+            total: int = sum(map(operator.mul, self._weights, self._weighted_marks(cents)))
+        except TypeError:  # a mark not yet known
             return None
-        total: int = sum(map(operator.mul, self._weights, weighted))
         return total
 
     def _facts(self, followed: bool | None, values: tuple[Decimal | None, ...]) -> dict[str, Any]:
@@ -404,7 +418,7 @@ class MarkScheme:
 
     def _waiting(self, followed: bool | None, values: tuple[Decimal | None, ...]) -> str:
         """The explanation of a pending decision: what it waits for."""
-        missing = tuple([name for name, value in zip(self.names, values, strict=True) if value is None])
+        missing = tuple(itertools.compress(self.names, map(operator.is_, values, self._nones)))
         key = (followed, missing)
         sentence = self._pending.get(key)
         if sentence is None:
@@ -436,7 +450,7 @@ class MarkScheme:
         )
         status = CERTIFICATION_STATUS[root.state]
         if root.state is PENDING:
-            return _Plan(status, failed, None, ())
+            return _Plan(status, failed, None, (), None, None)
         fixed = {
             index[id(result.node)]: self.explainer.phrase(result)
             for result in walked
@@ -464,14 +478,17 @@ class MarkScheme:
                 template += means[int(piece)]
             else:
                 template += f"{{{leaves.index(int(piece))}}}"
-        return _Plan(status, failed, template, leaves)
+        text = None if leaves or "{average}" in template or "{total}" in template else template.format()
+        return _Plan(status, failed, template, leaves, _around(template) if not leaves else None, text)
 
-    def _eliminated(self, failed: tuple[int, ...], values: tuple[Decimal | None, ...]) -> list[str]:
-        eliminated: set[str] = set()
-        for i in failed:
-            node = self._leaves[i]
-            assert isinstance(node, NoEliminatory)
-            eliminated.update(node.eliminated(self._detail(node, values)))
+    def _eliminated(self, failed: tuple[int, ...], cents: Cents) -> list[str]:
+        """The eliminatory marks of the failed NoEliminatory leaves, in the scheme's order."""
+        eliminated = {
+            name
+            for i in failed
+            for name, index, at_most in self._eliminating[i]
+            if cents[index] is not None and cents[index] <= at_most  # type: ignore[operator]
+        }
         return [name for name in self.names if name in eliminated]
 
     def _detail(
@@ -520,6 +537,23 @@ TWENTY = int(MARK_MAX)
 HUNDREDTHS = {divisor: 100 // divisor for divisor in range(1, 101) if 100 % divisor == 0}
 
 
+def _decision(output: dict[str, Any], tracer: Callable[[], dict[str, Any]]) -> Decision:
+    """`Decision(output, tracer)` without a block sentence, at half the cost of the frozen class's
+    `__init__` (its slots set directly, as that `__init__` does)."""
+    decision = _NEW(Decision)
+    _SET_OUTPUT(decision, output)
+    _SET_TRACER(decision, tracer)
+    _SET_SENTENCES(decision, NO_SENTENCES)
+    return decision
+
+
+_NEW = object.__new__
+_SLOTS: Mapping[str, Any] = vars(Decision)  # the slots' descriptors
+_SET_OUTPUT = _SLOTS["output"].__set__
+_SET_TRACER = _SLOTS["tracer"].__set__
+_SET_SENTENCES = _SLOTS["block_sentences"].__set__
+
+
 def _picker(indices: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
     """A function picking, from a tuple, the items at `indices`, as a tuple."""
     if indices == tuple(range(len(indices))):
@@ -549,6 +583,19 @@ class _Plan:
     failed: tuple[int, ...]  # the NoEliminatory leaves evaluated and failed for this combination
     template: str | None  # None: pending, the explanation says what is waited for
     leaves: tuple[int, ...]  # the leaves whose phrases fill the template's fields, in their order
+    around: tuple[str, str, str] | None  # the template around {average} and {total} when only they vary
+    text: str | None  # the explanation itself, when nothing in it varies
+
+
+def _around(template: str) -> tuple[str, str, str] | None:
+    """The texts of a template before, between and after its fields {average} and {total}, when these
+    are its only fields, once each and in that order."""
+    head, found, rest = template.partition("{average}")
+    middle, found_too, tail = rest.partition("{total}")
+    parts = (head, middle, tail)
+    if not (found and found_too) or any("{" in part or "}" in part for part in parts):
+        return None
+    return parts
 
 
 def _fixed_phrase(node: Node, state: State) -> bool:
@@ -600,8 +647,7 @@ def _leaf_state(node: Node, names: tuple[str, ...], weight: int) -> LeafState | 
         return lambda followed, cents, total: FOLLOWED_STATE[followed]
     if isinstance(node, NoEliminatory):
         indices = tuple(names.index(name) for name in node.marks)
-        # an integer number of hundredths is at most 100 × at_most when at most its floor
-        at_most = int((node.at_most * 100).to_integral_value(rounding=ROUND_FLOOR))
+        at_most = _cents_at_most(node.at_most)
 
         def no_eliminatory(followed: bool | None, cents: Cents, total: int | None) -> State:
             missing = False
@@ -632,6 +678,23 @@ def _leaf_state(node: Node, names: tuple[str, ...], weight: int) -> LeafState | 
 
         return mark
     return None
+
+
+def _signature(states: Sequence[LeafState]) -> Callable[[bool | None, Cents, int | None], tuple[State, ...]]:
+    """The states of all the leaves; spelt out for three leaves, as many as the shipped rule has."""
+    if len(states) == 3:
+        first, second, third = states
+        return lambda followed, cents, total: (
+            first(followed, cents, total),
+            second(followed, cents, total),
+            third(followed, cents, total),
+        )
+    return lambda followed, cents, total: tuple([state(followed, cents, total) for state in states])
+
+
+def _cents_at_most(at_most: Decimal) -> int:
+    """An integer number of hundredths is at most 100 × `at_most` when at most its floor."""
+    return int((at_most * 100).to_integral_value(rounding=ROUND_FLOOR))
 
 
 def _integer_bound(op: str, bound: Decimal) -> int | Decimal:
