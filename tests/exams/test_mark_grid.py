@@ -356,3 +356,46 @@ def test_a_long_grid_is_split_in_pages_each_saved_on_its_own(client_for, marks_s
 def test_a_full_page_of_the_grid_fits_in_one_request():
     fields_per_row = 3  # the mark, its version and the mark shown
     assert mark_views.PAGE_SIZE * fields_per_row + 1 <= settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+
+
+# In the browser
+
+
+def sign_in(page, email):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse électronique").fill(email)
+    page.get_by_label("Mot de passe").fill("motdepasse-test")
+    page.get_by_role("button", name="Se connecter").click()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_marker_keys_the_column_down_with_enter_and_fixes_a_refused_row(
+    page, assert_accessible, assert_fits, narrow_page, users, marks_session
+):
+    first, second = sorted(marks_session.registrations.all(), key=lambda registration: registration.copy_code)
+    sign_in(page, "marker@test.example")
+    page.goto(grid_url(marks_session, "written"))
+    assert_accessible(page)
+    page.get_by_role("textbox", name=f"Note sur 20 {first.copy_code}").fill("12,5")
+    page.keyboard.press("Enter")  # moves down instead of saving
+    page.keyboard.type("25")
+    page.keyboard.press("Enter")  # the last row saves the grid
+    page.get_by_role("alert").wait_for()
+    assert not Mark.objects.exists()
+    assert page.get_by_role("textbox", name=f"Note sur 20 {first.copy_code}").input_value() == "12,5"
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Copie {second.copy_code} : 25 dépasse 20").click()
+    assert page.evaluate("document.activeElement.id") == f"mark-{second.pk}"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("ABS")
+    page.get_by_role("button", name="Enregistrer les notes").click()
+    page.get_by_text("2 notes enregistrées.").wait_for()
+    page.get_by_role("button", name="Verrouiller les notes saisies").click()
+    page.get_by_text("2 notes verrouillées.").wait_for()
+    page.get_by_role("link", name=f"Historique de la note : copie {first.copy_code}").click()
+    assert_accessible(page)
+
+    sign_in(narrow_page, "marker@test.example")
+    narrow_page.goto(grid_url(marks_session, "written"))
+    assert_fits(narrow_page)
