@@ -9,12 +9,21 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from certifier.assessments.services import (
+    CriterionScore,
+    do_decide_block,
+    do_record_observation,
+    do_score_criteria,
+)
 from certifier.exams.marks import Entry, do_record_marks
 from certifier.exams.models import Registration
 from certifier.exams.outcome import Status, session_outcome
 from certifier.exams.services import do_register
 from certifier.pathways.models import Module, TrainingPath, TrainingSession
 from certifier.pathways.services import do_load_training_paths, do_record_attendance
+from certifier.referential.models import Block
+from certifier.referential.services import do_add_criterion
+from tests.assessments.helpers import assessed_method, observation_data
 from tests.exams.conftest import registration_of
 from tests.factories import EnrolmentFactory
 from tests.personas import PERSONAS
@@ -227,3 +236,32 @@ def test_a_blocks_session_shows_each_block_without_decision_as_pending(client_fo
     assert row.status == Status.PENDING
     assert {block.label for block in row.blocks} == {"Sans décision"}
     assert "Bloc RNCP35729BC01" in response.content.decode()
+
+
+@pytest.fixture
+def validated_bc01(version, own, users):
+    """BC01 of the `own` enrolment observed by its assessor, five competences of six validated on
+    their two criteria each: the engine proposes « validated »."""
+    block = Block.objects.get(version=version, code="RNCP35729BC01")
+    scores = {}
+    for competence in block.competences.all():
+        for position in (1, 2):
+            criterion = do_add_criterion(None, competence, f"Critère {competence.number}.{position}")
+            scores[criterion] = CriterionScore(competence.number != 6, "")
+    do_record_observation(users["assessor"], own, assessed_method(block), observation_data(block))
+    do_score_criteria(users["assessor"], own, block, scores)
+    return block
+
+
+def test_a_blocks_session_shows_the_assessors_latest_confirmed_decisions(
+    client_for, session, own, users, validated_bc01
+):
+    do_decide_block(users["assessor"], own, validated_bc01, "validated", "")
+    do_decide_block(users["assessor"], own, validated_bc01, "not_validated", "Erreur de saisie corrigée.")
+    do_register(None, session, [own])
+    row = outcome_of(session, "Martin")
+    assert [(item.block.code, item.label) for item in row.blocks][:2] == [
+        ("RNCP35729BC01", "Non validé"),
+        ("RNCP35729BC02", "Sans décision"),
+    ]
+    assert row.status == Status.NOT_CERTIFIED
