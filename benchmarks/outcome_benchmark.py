@@ -11,7 +11,8 @@ Two measures:
   SQLite and, with `--postgres`, on a throwaway PostgreSQL database.
 
 `--dump PATH` writes the full `decide` output and trace of 10,000 seeded random records, one JSON line
-each, so that two versions of the engine can be diffed (their outputs must be byte-identical).
+each, so that two versions of the engine can be diffed (their outputs must be byte-identical);
+`--decide-only` prints decide's figures as JSON, which `--before FILE` reports as the "before" row.
 Run from the project root: `.venv/bin/python benchmarks/outcome_benchmark.py [--postgres URL]`.
 """
 
