@@ -399,3 +399,16 @@ def test_a_marker_keys_the_column_down_with_enter_and_fixes_a_refused_row(
     sign_in(narrow_page, "marker@test.example")
     narrow_page.goto(grid_url(marks_session, "written"))
     assert_fits(narrow_page)
+
+
+def test_a_refused_row_of_a_named_grid_is_named_with_its_candidate_number(client_for, marks_session):
+    own = registration_of(marks_session, "Martin")
+    page = text(client_for("crfp_staff").post(grid_url(marks_session, "cc_common"), row(own, "12,345")))
+    assert f'<a href="#mark-{own.pk}">MARTIN Léa ({own.candidate_number}) : « 12,345 »' in page
+    assert not Mark.objects.exists()
+
+
+def test_a_crfp_without_candidates_in_the_session_is_told_so(client_for, organisations, marks_session):
+    marks_session.registrations.filter(enrolment__training_centre=organisations["crfp"]).delete()
+    page = text(client_for("crfp_staff").get(grid_url(marks_session, "cc_common")))
+    assert "Aucun des candidats dont vous saisissez cette note n'est inscrit à cette session." in page
