@@ -45,6 +45,9 @@ benchmarks: install
 	$(PY) benchmarks/candidate_import_job_benchmark.py
 	$(PY) benchmarks/list_export_benchmark.py
 	$(PY) benchmarks/races_benchmark.py
+	$(PY) benchmarks/exam_session_benchmark.py
+	$(PY) benchmarks/marking_sheet_benchmark.py
+	$(PY) benchmarks/outcome_benchmark.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache
