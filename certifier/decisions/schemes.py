@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from json.encoder import encode_basestring as json_string
-from types import MappingProxyType
 from typing import Any
 
 from certifier.decisions.engine import (
@@ -56,7 +55,7 @@ ENCODER = json.JSONEncoder(ensure_ascii=False)
 Cents = tuple[int | None, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Decision:
     """The output line of the `decide` contract, and the trace of every rule that produced it."""
 
@@ -301,7 +300,7 @@ class MarkScheme:
                 output["explanation"] = plan.template.format(*phrases)
             else:
                 output["explanation"] = plan.template.format(*phrases, average=texts[3], total=texts[2])
-        return _decision(output, lambda: self._trace(followed, values))
+        return Decision(output, lambda: self._trace(followed, values))
 
     @staticmethod
     def encode(output: dict[str, Any]) -> str:
@@ -524,7 +523,6 @@ MARK_FIELDS = frozenset({"candidate", "pass_followed", "marks"})
 FOLLOWED_STATE = {None: PENDING, True: PASS, False: FAIL}
 FOLLOWED = frozenset({bool, type(None)})  # types: 1 == True, but 1 is refused
 NO_MARKS: dict[str, Any] = {}
-NO_SENTENCES: Mapping[str, str] = MappingProxyType({})
 READ_MARKS = 1 << 16
 MEANS = 1 << 14  # weighted totals: 20,001 possible on 200 with marks in hundredths
 # A leaf's state from (pass followed, marks and weighted total in hundredths); None when the quick
@@ -535,23 +533,6 @@ LeafState = Callable[[bool | None, Cents, int | None], State]
 DECIMAL_OR_NONE = frozenset({Decimal, type(None)})
 TWENTY = int(MARK_MAX)
 HUNDREDTHS = {divisor: 100 // divisor for divisor in range(1, 101) if 100 % divisor == 0}
-
-
-def _decision(output: dict[str, Any], tracer: Callable[[], dict[str, Any]]) -> Decision:
-    """`Decision(output, tracer)` without a block sentence, at half the cost of the frozen class's
-    `__init__` (its slots set directly, as that `__init__` does)."""
-    decision = _NEW(Decision)
-    _SET_OUTPUT(decision, output)
-    _SET_TRACER(decision, tracer)
-    _SET_SENTENCES(decision, NO_SENTENCES)
-    return decision
-
-
-_NEW = object.__new__
-_SLOTS: Mapping[str, Any] = vars(Decision)  # the slots' descriptors
-_SET_OUTPUT = _SLOTS["output"].__set__
-_SET_TRACER = _SLOTS["tracer"].__set__
-_SET_SENTENCES = _SLOTS["block_sentences"].__set__
 
 
 def _picker(indices: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:

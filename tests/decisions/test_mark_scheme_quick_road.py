@@ -2,7 +2,6 @@
 interpreter: same status, figures, eliminatory marks and explanation, byte for byte."""
 
 import copy
-import dataclasses
 from decimal import Decimal
 from fractions import Fraction
 
@@ -12,7 +11,7 @@ from hypothesis import strategies as st
 
 from certifier.decisions.numbers import decimal_text, fraction_text
 from certifier.decisions.registry import from_document, load
-from certifier.decisions.schemes import ENCODER, Decision, MarkScheme, _decision, _mean_texts
+from certifier.decisions.schemes import ENCODER, MarkScheme, _mean_texts
 
 NAMES = ("cc_common", "cc_option", "written", "oral", "apt")
 CQP = load("cqp-2013").document
@@ -127,9 +126,3 @@ def test_the_average_text_in_integers_is_fraction_text(weight):
             decimal_text(exact),
             fraction_text(Fraction(exact) / weight),
         )
-
-
-def test_the_quick_decision_sets_every_field_of_a_decision():
-    tracer = dict
-    assert _decision({"status": "certified"}, tracer) == Decision({"status": "certified"}, tracer)
-    assert [field.name for field in dataclasses.fields(Decision)] == ["output", "tracer", "block_sentences"]
