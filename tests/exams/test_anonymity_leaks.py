@@ -406,8 +406,10 @@ def test_a_marker_never_sees_who_wrote_a_copy(client_for, leaky_session):
     # the crawl reached the anonymous pages, so it cannot pass by reaching nothing
     trace = "\n".join(crawl.log)
     assert crawl.reached.get("exams:mark_grid") == 200, trace
-    # and the marker finds their way to the grid from the home page
+    # and the marker finds their way to the grid and its marking sheet from the home page
     assert by_links.get("exams:mark_grid") == 200, trace
+    assert by_links.get("exams:sheet_download") == 200, trace
+    assert by_links.get("exams:sheet_upload") == 200, trace
     assert crawl.reached.get("exams:mark_history") == 200, trace
     assert crawl.reached.get("exams:sheet_download") == 200, trace
     assert crawl.reached.get("exams:sheet_upload") == 200, trace
