@@ -12,6 +12,8 @@ from certifier.referential.models import CertificationVersion
 from .models import ExamSession, LocalJuryDate, SessionKind
 from .rules import Calendar, calendar_errors
 
+# The largest marking sheet accepted (2,500 rows weigh about 150 KiB).
+SHEET_MAX_BYTES = 10 * 1024 * 1024
 DATES = ("registration_deadline", "written_exam_date", "oral_start", "oral_end", "national_jury_date")
 
 
@@ -90,3 +92,30 @@ class LocalJuryDatesForm(forms.Form):
 
     def dates(self) -> dict[Organisation, date | None]:
         return {centre: self.cleaned_data.get(name) for name, centre in self.centres.items()}
+
+
+class MarkerForm(forms.Form):
+    email = forms.EmailField(
+        label="Adresse électronique du correcteur",
+        help_text=(
+            "Une personne qui n'exerce aucun autre rôle sur la plateforme. Si elle n'a pas encore de compte, "
+            "elle reçoit une invitation à choisir son mot de passe."
+        ),
+    )
+
+
+class SheetForm(forms.Form):
+    file = forms.FileField(
+        label="Feuille de notes remplie (.xlsx)",
+        help_text="La feuille téléchargée pour cette épreuve, notes saisies dans la colonne « Note ». 10 Mo au plus.",
+        widget=forms.FileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+        error_messages={"required": "Choisissez la feuille de notes à déposer."},
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > SHEET_MAX_BYTES:
+            raise forms.ValidationError("Le fichier dépasse la taille maximale de 10 Mo.")
+        return upload

@@ -1,6 +1,5 @@
 """The national administrator's pages for the written exam's markers and the levée d'anonymat (D48)."""
 
-from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,18 +8,9 @@ from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, role_required
 
+from .forms import MarkerForm
 from .markers import do_appoint_marker, do_lift_anonymity, lift_refusal, written_progress
 from .models import ExamMarker, ExamSession, Registration
-
-
-class MarkerForm(forms.Form):
-    email = forms.EmailField(
-        label="Adresse électronique du correcteur",
-        help_text=(
-            "Une personne qui n'exerce aucun autre rôle sur la plateforme. Si elle n'a pas encore de compte, "
-            "elle reçoit une invitation à choisir son mot de passe."
-        ),
-    )
 
 
 def _session(request: HttpRequest, pk: int) -> ExamSession:

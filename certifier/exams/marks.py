@@ -19,6 +19,7 @@ from django.utils import timezone
 from certifier.core.audit import record_events
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
+from certifier.core.text import count
 
 from .evaluations import Evaluation, evaluation
 from .models import ExamSession, Mark, MarkStatus, Registration
@@ -44,7 +45,9 @@ class MarksRefused(DomainError):
     """Entries refused whole; `faults` maps each entry's key (the registration id) to its French message."""
 
     def __init__(self, faults: dict[int, str]) -> None:
-        super().__init__(f"Aucune note n'a été enregistrée : {len(faults)} saisie(s) à corriger.")
+        super().__init__(
+            f"Aucune note n'a été enregistrée : {count(len(faults), 'saisie à corriger', 'saisies à corriger')}."
+        )
         self.faults = faults
 
 

@@ -1,8 +1,5 @@
 """Excel marking sheets (D50): download, upload with a preview, confirmation. Thin: `sheets` decides."""
 
-from typing import Any
-
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -16,28 +13,11 @@ from certifier.people.permissions import get_visible_or_404, role_required
 
 from . import sheets
 from .evaluations import Evaluation, evaluation
+from .forms import SheetForm
 from .models import ExamSession
 
 # D29, D50: the roles that enter marks; each view then checks the evaluation's own role and rows.
 MARKING_ROLES = (Role.CRFP_STAFF, Role.LOCAL_JURY, Role.MARKER)
-MAX_BYTES = 10 * 1024 * 1024
-
-
-class SheetForm(forms.Form):
-    file = forms.FileField(
-        label="Feuille de notes remplie (.xlsx)",
-        help_text="La feuille téléchargée pour cette épreuve, notes saisies dans la colonne « Note ». 10 Mo au plus.",
-        widget=forms.FileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-        error_messages={"required": "Choisissez la feuille de notes à déposer."},
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError("Le fichier dépasse la taille maximale de 10 Mo.")
-        return upload
 
 
 def _scope(request: HttpRequest, pk: int, exam: str) -> tuple[ExamSession, Evaluation]:
