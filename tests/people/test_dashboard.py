@@ -14,7 +14,7 @@ from tests.personas import SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
-JURIES = ["local_jury", "national_jury", "vae_jury"]
+JURIES = ["national_jury", "vae_jury"]
 
 
 def dashboard(client):
@@ -97,6 +97,12 @@ def test_juries_are_told_their_work_is_not_open_yet_and_get_no_dead_link(client_
     page = dashboard(client_for(persona))
     assert "pas encore" in page
     assert 'class="task' not in page
+
+
+def test_the_local_jury_is_told_how_many_orals_wait_for_a_mark(client_for, enrolments):
+    page = dashboard(client_for("local_jury"))
+    assert "délibérations du jury local ne sont pas encore" in page
+    assert "oral à noter" in page
 
 
 def test_the_national_admin_manages_accounts_and_the_referential(client_for, enrolments):
