@@ -27,11 +27,11 @@ SHOWN_TO_EMPLOYER = frozenset({"cc_option"})
 
 
 @dataclass(frozen=True)
-class Evaluation:
+class Exam:
     name: str
     label: str
     weight: int
-    eliminatory_at_most: Decimal | None
+    eliminatory_max: Decimal | None
     responsible: Role
     anonymous: bool
 
@@ -40,7 +40,7 @@ class Evaluation:
         return self.label[0].upper() + self.label[1:]
 
 
-def evaluations(version: CertificationVersion) -> tuple[Evaluation, ...]:
+def evaluations(version: CertificationVersion) -> tuple[Exam, ...]:
     """The evaluations marked in a session of `version`, in the rule set's order; none for the blocks
     scheme (its blocks are decided by assessors)."""
     if version.scheme != Scheme.MARKS or not version.rule_set:
@@ -49,16 +49,16 @@ def evaluations(version: CertificationVersion) -> tuple[Evaluation, ...]:
 
 
 @functools.lru_cache(maxsize=8)
-def _evaluations(reference: str) -> tuple[Evaluation, ...]:
+def _evaluations(reference: str) -> tuple[Exam, ...]:
     decider = compiled(reference).decider
     assert isinstance(decider, MarkScheme)
     weights = dict(decider.average.weights)
     return tuple(
-        Evaluation(
+        Exam(
             name=name,
             label=label,
             weight=weights.get(name, 0),
-            eliminatory_at_most=decider.eliminatory_at_most.get(name),
+            eliminatory_max=decider.eliminatory_at_most.get(name),
             responsible=RESPONSIBLE.get(name, Role.CRFP_STAFF),
             anonymous=name in ANONYMOUS,
         )
@@ -66,5 +66,5 @@ def _evaluations(reference: str) -> tuple[Evaluation, ...]:
     )
 
 
-def evaluation(version: CertificationVersion, name: str) -> Evaluation | None:
+def evaluation(version: CertificationVersion, name: str) -> Exam | None:
     return next((item for item in evaluations(version) if item.name == name), None)

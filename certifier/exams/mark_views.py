@@ -23,7 +23,7 @@ from certifier.core.text import count
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, role_required
 
-from .evaluations import Evaluation, evaluation
+from .evaluations import Exam, evaluation
 from .marks import LEGEND, Entry, MarksRefused, cell_text, do_lock_marks, do_record_marks, history
 from .models import ExamSession, Mark, MarkStatus, Registration
 from .permissions import markable
@@ -57,14 +57,14 @@ def _session(request: HttpRequest, pk: int) -> ExamSession:
     )
 
 
-def _evaluation(session: ExamSession, exam: str) -> Evaluation:
+def _evaluation(session: ExamSession, exam: str) -> Exam:
     found = evaluation(session.version, exam)
     if found is None:
         raise Http404(NOT_FOUND)
     return found
 
 
-def _ensure_reader(user: object, found: Evaluation) -> bool:
+def _ensure_reader(user: object, found: Exam) -> bool:
     """Whether the user enters this evaluation's marks (True) or only reads them (False); 403 otherwise."""
     if has_role(user, found.responsible):
         return True
@@ -73,9 +73,7 @@ def _ensure_reader(user: object, found: Evaluation) -> bool:
     raise NotAllowed(f"Cette épreuve est notée par le rôle « {found.responsible.label} ».")
 
 
-def _registrations(
-    user: object, session: ExamSession, found: Evaluation, editable: bool
-) -> QuerySet[Registration]:
+def _registrations(user: object, session: ExamSession, found: Exam, editable: bool) -> QuerySet[Registration]:
     """The grid's registrations in its order: by copy code for the anonymous written exam (whose rows
     never load a candidate), by name otherwise."""
     registrations = (
@@ -97,7 +95,7 @@ def _registrations(
     )
 
 
-def _rows(registrations: Iterable[Registration], found: Evaluation) -> list[Row]:
+def _rows(registrations: Iterable[Registration], found: Exam) -> list[Row]:
     rows = []
     for registration in registrations:
         mark = next(iter(registration.grid_marks), None)  # type: ignore[attr-defined]
@@ -199,8 +197,8 @@ def grid(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
     )
 
 
-def _threshold(found: Evaluation) -> str:
-    limit = found.eliminatory_at_most
+def _threshold(found: Exam) -> str:
+    limit = found.eliminatory_max
     return (
         f"éliminatoire si ≤ {cell_text(MarkStatus.MARKED, limit)}"
         if limit is not None
@@ -208,7 +206,7 @@ def _threshold(found: Evaluation) -> str:
     )
 
 
-def _unlocked(user: object, session: ExamSession, found: Evaluation) -> bool:
+def _unlocked(user: object, session: ExamSession, found: Exam) -> bool:
     """Whether some mark the user entered for this evaluation, on any page of the grid, is not locked."""
     return Mark.objects.filter(
         registration__in=markable(user, session, found), exam=found.name, locked_at__isnull=True

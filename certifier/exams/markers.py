@@ -24,7 +24,7 @@ from certifier.people.models import Membership, Organisation, User
 from certifier.people.permissions import has_role
 from certifier.people.services import appoint_by_email, set_password_url
 
-from .evaluations import Evaluation, evaluation
+from .evaluations import Exam, evaluation
 from .models import ExamMarker, ExamSession, Mark, Registration
 
 WRITTEN = "written"
@@ -52,7 +52,7 @@ def can_manage_markers(user: Any) -> bool:
     return has_role(user, Role.NATIONAL_ADMIN)
 
 
-def written_exam(session: ExamSession) -> Evaluation:
+def written_exam(session: ExamSession) -> Exam:
     found = evaluation(session.version, WRITTEN)
     if found is None:
         raise DomainError("Cette session n'a pas d'épreuve écrite anonyme : elle n'a pas de correcteurs.")

@@ -21,14 +21,14 @@ from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.core.text import count
 
-from .evaluations import Evaluation, evaluation
+from .evaluations import Exam, evaluation
 from .models import ExamSession, Mark, MarkStatus, Registration
 from .permissions import markable
 
 # What a cell holds besides a number: the codes the grid and the marking sheet accept (D49).
 STATUS_CODES = {
     "ABS": MarkStatus.ABSENT,
-    "ABJ": MarkStatus.EXCUSED,
+    "ABJ": MarkStatus.ABSENT_EXCUSED,
     "FRA": MarkStatus.FRAUD,
 }
 CODE_OF_STATUS = {status: code for code, status in STATUS_CODES.items()}
@@ -111,13 +111,13 @@ class Change:
 class Plan:
     """What entries would change: new marks, changed marks, and how many stay as they are."""
 
-    evaluation: Evaluation
+    evaluation: Exam
     new: list[Change]
     changed: list[Change]
     unchanged: int
 
 
-def responsible_evaluation(session: ExamSession, exam: str) -> Evaluation:
+def responsible_evaluation(session: ExamSession, exam: str) -> Exam:
     found = evaluation(session.version, exam)
     if found is None:
         raise DomainError("Cette épreuve n'existe pas dans cette session.")
@@ -144,7 +144,7 @@ def plan_marks(actor: Any, session: ExamSession, exam: str, entries: Sequence[En
 
 
 def _plan(
-    found: Evaluation, entries: Sequence[Entry], allowed: dict[int, Registration], marks: dict[int, Mark]
+    found: Exam, entries: Sequence[Entry], allowed: dict[int, Registration], marks: dict[int, Mark]
 ) -> Plan:
     faults: dict[int, str] = {}
     new: list[Change] = []

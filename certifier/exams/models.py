@@ -273,7 +273,7 @@ class MarkStatus(models.TextChoices):
 
     MARKED = "marked", "Noté"
     ABSENT = "absent", "Absent non justifié"
-    EXCUSED = "excused", "Absent justifié"
+    ABSENT_EXCUSED = "absent_excused", "Absent justifié"
     FRAUD = "fraud", "Suspicion de fraude"
 
 
@@ -290,7 +290,7 @@ class Mark(models.Model):
         Registration, verbose_name="inscription", on_delete=models.PROTECT, related_name="marks"
     )
     exam = models.CharField("épreuve", max_length=30)  # a mark name of the version's rule set
-    status = models.CharField("statut", max_length=10, choices=MarkStatus.choices, default=MarkStatus.MARKED)
+    status = models.CharField("statut", max_length=20, choices=MarkStatus.choices, default=MarkStatus.MARKED)
     value = models.DecimalField("note sur 20", max_digits=4, decimal_places=2, null=True, blank=True)
     # raised at every change: a grid or a marking sheet made before a change is refused as stale
     version = models.PositiveIntegerField("version", default=1)

@@ -29,7 +29,7 @@ from certifier.people.permissions import has_role
 from certifier.referential.enums import Scheme
 from certifier.referential.models import Block
 
-from .evaluations import Evaluation, evaluations
+from .evaluations import Exam, evaluations
 from .marks import cell_text
 from .models import ExamSession, Mark, MarkStatus, Registration
 from .permissions import visible_registrations
@@ -64,14 +64,14 @@ STATE_STATUS = {PASS: Status.CERTIFIED, FAIL: Status.NOT_CERTIFIED, PENDING: Sta
 # D49: why a mark is not (yet) known, as the pending line says it
 WAITING: dict[str | None, str] = {
     None: "non saisie",
-    MarkStatus.EXCUSED: "absent justifié",
+    MarkStatus.ABSENT_EXCUSED: "absent justifié",
     MarkStatus.FRAUD: "suspicion de fraude, décision du jury national",
 }
 
 
 @dataclass(frozen=True)
 class MarkShown:
-    evaluation: Evaluation
+    evaluation: Exam
     text: str  # "12,5", "ABS", "ABJ", "FRA"; empty while not entered
     eliminatory: bool
 
@@ -102,7 +102,7 @@ class CandidateOutcome:
 @dataclass(frozen=True)
 class SessionOutcome:
     scheme: str
-    evaluations: tuple[Evaluation, ...]
+    evaluations: tuple[Exam, ...]
     blocks: tuple[Block, ...]
     candidates: list[CandidateOutcome]
     total_of: int  # the weighted maximum (200 for the 2013 scheme)
@@ -171,7 +171,7 @@ def _pass_followed(session: ExamSession, registrations: QuerySet[Registration]) 
 
 def _candidate(
     decider: MarkScheme,
-    shown: Sequence[Evaluation],
+    shown: Sequence[Exam],
     registration: Registration,
     entered: dict[str, tuple[str, Decimal | None]],
     followed: bool,

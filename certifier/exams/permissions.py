@@ -8,7 +8,7 @@ from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
 
-from .evaluations import Evaluation
+from .evaluations import Exam
 from .models import ExamMarker, ExamSession, Registration
 
 EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY, Role.MARKER)
@@ -27,7 +27,7 @@ def can_follow_candidates(user: Any) -> bool:
     return has_role(user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY)
 
 
-def can_open_grid(user: Any, session: ExamSession, evaluation: Evaluation) -> bool:
+def can_open_grid(user: Any, session: ExamSession, evaluation: Exam) -> bool:
     """The national administrator reads every grid; the others, the grids of the marks they enter."""
     return has_role(user, Role.NATIONAL_ADMIN) or markable(user, session, evaluation).exists()
 
@@ -59,7 +59,7 @@ def marks_session(user: Any, session: ExamSession) -> bool:
     return ExamMarker.objects.filter(session=session, user=user).exists()
 
 
-def markable(actor: Any, session: ExamSession, evaluation: Evaluation) -> QuerySet[Registration]:
+def markable(actor: Any, session: ExamSession, evaluation: Exam) -> QuerySet[Registration]:
     """D29, D50: the registrations whose mark of `evaluation` the actor enters; every one for the
     system (a command run without a user)."""
     registrations = Registration.objects.filter(session=session)

@@ -12,7 +12,7 @@ from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, role_required
 
 from . import sheets
-from .evaluations import Evaluation, evaluation
+from .evaluations import Exam, evaluation
 from .forms import SheetForm
 from .models import ExamSession
 
@@ -20,7 +20,7 @@ from .models import ExamSession
 MARKING_ROLES = (Role.CRFP_STAFF, Role.LOCAL_JURY, Role.MARKER)
 
 
-def _scope(request: HttpRequest, pk: int, exam: str) -> tuple[ExamSession, Evaluation]:
+def _scope(request: HttpRequest, pk: int, exam: str) -> tuple[ExamSession, Exam]:
     session = get_visible_or_404(
         ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
     )
@@ -41,7 +41,7 @@ def download(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
 def _upload_page(
     request: HttpRequest,
     session: ExamSession,
-    found: Evaluation,
+    found: Exam,
     form: SheetForm,
     refusal: DomainError | None = None,
 ) -> HttpResponse:

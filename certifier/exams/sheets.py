@@ -35,7 +35,7 @@ from certifier.core.models import DomainError, NotAllowed
 from certifier.core.spreadsheets import read_rows
 from certifier.people.permissions import has_role
 
-from .evaluations import Evaluation
+from .evaluations import Exam
 from .marks import (
     LEGEND,
     Change,
@@ -126,17 +126,17 @@ class Reading:
 # --- who may use a sheet -----------------------------------------------------------------------
 
 
-def check_access(actor: Any, session: ExamSession, evaluation: Evaluation) -> None:
+def check_access(actor: Any, session: ExamSession, evaluation: Exam) -> None:
     """D29, D50: the evaluation's responsible role, with rows to mark in this session."""
     if not has_role(actor, evaluation.responsible) or not markable(actor, session, evaluation).exists():
         raise NotAllowed("Aucune note de cette épreuve ne vous est confiée dans cette session.")
 
 
-def key_headers(evaluation: Evaluation) -> tuple[str, ...]:
+def key_headers(evaluation: Exam) -> tuple[str, ...]:
     return (COPY_CODE,) if evaluation.anonymous else (CANDIDATE_NUMBER, *NAME_HEADERS)
 
 
-def filename(session: ExamSession, evaluation: Evaluation) -> str:
+def filename(session: ExamSession, evaluation: Exam) -> str:
     """No identity in a file name (D48): the exam and the session's number only."""
     return f"notes-{evaluation.label}-session-{session.pk}.xlsx"
 
@@ -146,9 +146,7 @@ def _digest(*parts: object) -> str:
     return salted_hmac(SALT, value, algorithm="sha256").hexdigest()[:DIGEST_LENGTH]
 
 
-def _row_digest(
-    session: ExamSession, evaluation: Evaluation, registration_id: int, key: str, version: int
-) -> str:
+def _row_digest(session: ExamSession, evaluation: Exam, registration_id: int, key: str, version: int) -> str:
     return _digest("row", session.pk, evaluation.name, registration_id, key, version)
 
 
@@ -159,7 +157,7 @@ def _header_digest(session_id: object, exam: object, count: object) -> str:
 # --- download ----------------------------------------------------------------------------------
 
 
-def _registrations(actor: Any, session: ExamSession, evaluation: Evaluation) -> list[tuple[Any, ...]]:
+def _registrations(actor: Any, session: ExamSession, evaluation: Exam) -> list[tuple[Any, ...]]:
     """(id, key cells…) of the rows the actor marks: by copy code for the anonymous written exam (an
     order that says nothing of the candidate), by name otherwise."""
     rows = markable(actor, session, evaluation)
@@ -177,7 +175,7 @@ def _registrations(actor: Any, session: ExamSession, evaluation: Evaluation) -> 
     return [(pk, number, (usage or birth).upper(), first) for pk, number, usage, birth, first in named]
 
 
-def _marks(actor: Any, session: ExamSession, evaluation: Evaluation) -> dict[int, Mark]:
+def _marks(actor: Any, session: ExamSession, evaluation: Exam) -> dict[int, Mark]:
     return {
         mark.registration_id: mark
         for mark in Mark.objects.filter(
@@ -186,7 +184,7 @@ def _marks(actor: Any, session: ExamSession, evaluation: Evaluation) -> dict[int
     }
 
 
-def build_sheet(actor: Any, session: ExamSession, evaluation: Evaluation) -> bytes:
+def build_sheet(actor: Any, session: ExamSession, evaluation: Exam) -> bytes:
     """The marking sheet of the rows the actor marks, with their current marks."""
     check_access(actor, session, evaluation)
     registrations = _registrations(actor, session, evaluation)
@@ -245,7 +243,7 @@ def _dress_table(sheet: Worksheet, headers: Sequence[str], rows: int) -> None:
     _protect(sheet)
 
 
-def _write_legend(sheet: Worksheet, evaluation: Evaluation) -> None:
+def _write_legend(sheet: Worksheet, evaluation: Exam) -> None:
     lines = [
         f"Feuille de notes — {evaluation.short_label}",
         "",
@@ -327,7 +325,7 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def read_sheet(actor: Any, session: ExamSession, evaluation: Evaluation, content: bytes) -> Reading:
+def read_sheet(actor: Any, session: ExamSession, evaluation: Exam, content: bytes) -> Reading:
     """Checks an uploaded sheet whole; writes nothing. SheetRefused names every bad row."""
     check_access(actor, session, evaluation)
     table = {row.number: row.cells for row in read_rows(content, max_rows=MAX_ROWS, max_columns=MAX_COLUMNS)}
@@ -366,7 +364,7 @@ def _refused(faults: Sequence[Fault]) -> str:
 def _lines(
     actor: Any,
     session: ExamSession,
-    evaluation: Evaluation,
+    evaluation: Exam,
     manifest: _Manifest,
     table: dict[int, list[Any]],
 ) -> tuple[list[Line], list[Fault]]:
@@ -441,14 +439,14 @@ def _as_sheet_faults(refused: MarksRefused, lines: Sequence[Line]) -> SheetRefus
     return SheetRefused(_refused(faults), faults)
 
 
-def _plan(actor: Any, session: ExamSession, evaluation: Evaluation, lines: Sequence[Line]) -> Plan:
+def _plan(actor: Any, session: ExamSession, evaluation: Exam, lines: Sequence[Line]) -> Plan:
     try:
         return plan_marks(actor, session, evaluation.name, _entries(lines))
     except MarksRefused as refused:
         raise _as_sheet_faults(refused, lines) from None
 
 
-def _shown(change: Change, lines: dict[int, Line], evaluation: Evaluation) -> Shown:
+def _shown(change: Change, lines: dict[int, Line], evaluation: Exam) -> Shown:
     registration = change.registration
     key = registration.copy_code if evaluation.anonymous else registration.candidate_number
     return Shown(lines[registration.pk].row, key, change.before, change.cell.text)
@@ -457,17 +455,17 @@ def _shown(change: Change, lines: dict[int, Line], evaluation: Evaluation) -> Sh
 # --- confirmation ------------------------------------------------------------------------------
 
 
-def _salt(actor: Any, session: ExamSession, evaluation: Evaluation) -> str:
+def _salt(actor: Any, session: ExamSession, evaluation: Exam) -> str:
     return f"{SALT}.confirm:{actor.pk}:{session.pk}:{evaluation.name}"
 
 
-def sign_lines(actor: Any, session: ExamSession, evaluation: Evaluation, lines: Sequence[Line]) -> str:
+def sign_lines(actor: Any, session: ExamSession, evaluation: Exam, lines: Sequence[Line]) -> str:
     """The lines of a previewed sheet, signed for this user, session and exam."""
     payload = [[line.row, line.registration_id, line.text, line.seen_version] for line in lines]
     return signing.dumps(payload, salt=_salt(actor, session, evaluation), compress=True)
 
 
-def unsign_lines(actor: Any, session: ExamSession, evaluation: Evaluation, token: str) -> list[Line]:
+def unsign_lines(actor: Any, session: ExamSession, evaluation: Exam, token: str) -> list[Line]:
     try:
         payload = signing.loads(token, salt=_salt(actor, session, evaluation), max_age=CONFIRMATION_MAX_AGE)
     except signing.SignatureExpired:
@@ -484,7 +482,7 @@ def unsign_lines(actor: Any, session: ExamSession, evaluation: Evaluation, token
     ]
 
 
-def do_record_sheet(actor: Any, session: ExamSession, evaluation: Evaluation, lines: Sequence[Line]) -> Plan:
+def do_record_sheet(actor: Any, session: ExamSession, evaluation: Exam, lines: Sequence[Line]) -> Plan:
     """Records a previewed sheet all or nothing (`do_record_marks` checks every line again: a mark
     changed since the preview refuses the whole sheet)."""
     check_access(actor, session, evaluation)

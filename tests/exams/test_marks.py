@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
         (" 20 ", MarkStatus.MARKED, Decimal("20")),
         ("0.25", MarkStatus.MARKED, Decimal("0.25")),
         ("abs", MarkStatus.ABSENT, None),
-        ("ABJ", MarkStatus.EXCUSED, None),
+        ("ABJ", MarkStatus.ABSENT_EXCUSED, None),
         ("FRA", MarkStatus.FRAUD, None),
     ],
 )

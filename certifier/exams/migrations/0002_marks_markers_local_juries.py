@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('exam', models.CharField(max_length=30, verbose_name='épreuve')),
-                ('status', models.CharField(choices=[('marked', 'Noté'), ('absent', 'Absent non justifié'), ('excused', 'Absent justifié'), ('fraud', 'Suspicion de fraude')], default='marked', max_length=10, verbose_name='statut')),
+                ('status', models.CharField(choices=[('marked', 'Noté'), ('absent', 'Absent non justifié'), ('absent_excused', 'Absent justifié'), ('fraud', 'Suspicion de fraude')], default='marked', max_length=20, verbose_name='statut')),
                 ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=4, null=True, verbose_name='note sur 20')),
                 ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
                 ('entered_at', models.DateTimeField(auto_now=True, verbose_name='saisie le')),
