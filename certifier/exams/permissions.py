@@ -8,7 +8,7 @@ from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
 
-from .evaluations import Exam
+from .evaluations import SHOWN_TO_EMPLOYER, Exam, evaluations
 from .models import ExamMarker, ExamSession, Registration
 
 EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY, Role.MARKER)
@@ -74,3 +74,17 @@ def markable(actor: Any, session: ExamSession, evaluation: Exam) -> QuerySet[Reg
     return registrations.filter(
         enrolment__training_centre_id__in=organisation_ids(actor, evaluation.responsible)
     )
+
+
+def readable_exams(user: Any, enrolment: Enrolment) -> list[Exam]:
+    """The marks of an enrolment a user may read (D25): every one for the national administrator and for
+    the enrolment's CRFP and local jury; the option's continuous assessments only for the candidate's
+    employer; none for anyone else (the candidate reads theirs on the results portal, after release)."""
+    exams = evaluations(enrolment.version)
+    if has_role(user, Role.NATIONAL_ADMIN) or enrolment.training_centre_id in organisation_ids(
+        user, Role.CRFP_STAFF, Role.LOCAL_JURY
+    ):
+        return list(exams)
+    if enrolment.candidate.employer_id in organisation_ids(user, Role.EMPLOYER_HR):
+        return [exam for exam in exams if exam.name in SHOWN_TO_EMPLOYER]
+    return []

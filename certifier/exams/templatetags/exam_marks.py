@@ -1,0 +1,45 @@
+"""An enrolment's exam marks on its page, as far as D25 lets the reader see them."""
+
+from typing import Any
+
+from django import template
+
+from certifier.pathways.models import Enrolment
+
+from ..marks import cell_text
+from ..models import Mark, MarkStatus, Registration
+from ..permissions import readable_exams
+
+register = template.Library()
+
+
+@register.inclusion_tag("exams/enrolment_marks.html", takes_context=True)
+def exam_marks(context: dict[str, Any], enrolment: Enrolment) -> dict[str, Any]:
+    exams = readable_exams(context["request"].user, enrolment)
+    if not exams:
+        return {"sessions": []}
+    registrations = list(
+        Registration.objects.filter(enrolment=enrolment)
+        .select_related("session")
+        .order_by("session__written_exam_date")
+    )
+    marks = {
+        (mark.registration_id, mark.exam): _shown(mark)
+        for mark in Mark.objects.filter(
+            registration__in=registrations, exam__in=[exam.name for exam in exams]
+        )
+    }
+    sessions = [
+        (
+            registration.session,
+            [(exam, marks.get((registration.pk, exam.name), "non saisie")) for exam in exams],
+        )
+        for registration in registrations
+    ]
+    return {"sessions": sessions}
+
+
+def _shown(mark: Mark) -> str:
+    if mark.status == MarkStatus.MARKED:
+        return f"{cell_text(mark.status, mark.value)} sur 20"
+    return mark.get_status_display()

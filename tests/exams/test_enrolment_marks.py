@@ -1,0 +1,48 @@
+"""D25 on the enrolment page: the CRFP and the national administrator read every mark, the employer
+only the option's continuous assessments, the tutor, manager, assessor and candidate none."""
+
+import pytest
+from django.urls import reverse
+
+from certifier.exams.marks import Entry, do_record_marks
+from certifier.pathways.models import AssessorAssignment, Enrolment
+from tests.exams.conftest import registration_of
+from tests.personas import SEES_OWN
+
+pytestmark = pytest.mark.django_db
+
+ALL = {"Contrôles continus de l'option", "14,5 sur 20", "9 sur 20", "Absent non justifié", "non saisie"}
+SEEN = {
+    "national_admin": ALL,
+    "crfp_staff": ALL,
+    "employer_hr": {"Contrôles continus de l'option", "14,5 sur 20"},
+}
+
+
+@pytest.fixture
+def marked(users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    Enrolment.objects.filter(pk=own.enrolment_id).update(tutor=users["tutor"], manager=users["manager"])
+    AssessorAssignment.objects.create(enrolment_id=own.enrolment_id, assessor=users["assessor"])
+    do_record_marks(users["crfp_staff"], marks_session, "cc_option", [Entry(own.pk, "14,5", 0)])
+    do_record_marks(users["marker"], marks_session, "written", [Entry(own.pk, "9", 0)])
+    do_record_marks(users["local_jury"], marks_session, "oral", [Entry(own.pk, "ABS", 0)])
+    return own
+
+
+@pytest.mark.parametrize("persona", sorted(SEES_OWN))
+def test_each_reader_of_the_enrolment_sees_the_marks_d25_allows(client_for, marked, persona):
+    page = client_for(persona).get(reverse("pathways:enrolment_detail", args=[marked.enrolment_id]))
+    assert page.status_code == 200
+    text = page.content.decode().replace("&#x27;", "'")
+    assert {shown for shown in ALL if shown in text} == SEEN.get(persona, set())
+    assert ("Notes d'examen" in text) == (persona in SEEN)
+
+
+def test_the_enrolment_page_reads_its_marks_in_two_queries(client_for, marked, django_assert_max_num_queries):
+    client = client_for("employer_hr")
+    url = reverse("pathways:enrolment_detail", args=[marked.enrolment_id])
+    client.get(url)
+    with django_assert_max_num_queries(40) as captured:
+        client.get(url)
+    assert sum("exams_" in query["sql"] for query in captured.captured_queries) == 2
