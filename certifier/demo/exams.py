@@ -4,7 +4,8 @@
   assessments and tutored applications by the CRFP; some marks still missing;
 - June 2026, blocks scheme: the Bordeaux candidates in training registered, their assessors'
   confirmed block decisions gathered for the jury;
-- June 2027, blocks scheme: open for registration, for trying it."""
+- June 2027, blocks scheme: open for registration, for trying it; the demo candidate's account is
+  registered, and finds its convocation on its dashboard."""
 
 from datetime import date
 from typing import Any
@@ -67,7 +68,11 @@ def load_demo_exams(data: dict[str, Any], admin: User) -> int:
     ).distinct()
     _register(june, list(in_training))
     do_set_local_jury_dates(admin, june, {centre: date(2026, 6, 22)})
-    _session(admin, rncp, JUNE_2027)
+    next_june = _session(admin, rncp, JUNE_2027)
+    # the demo candidate's account finds its convocation on its dashboard
+    _register(
+        next_june, list(Enrolment.objects.filter(version=rncp, candidate__user__email=data["candidate"]))
+    )
     return 3
 
 
@@ -76,7 +81,7 @@ def _session(admin: User, version: CertificationVersion, calendar: dict[str, Any
 
 
 def _register(session: ExamSession, enrolments: list[Enrolment]) -> None:
-    # the system registers into a past session, after its deadline (a CRFP could not)
+    # the system registers, into a past session too, after its deadline (a CRFP could not)
     do_register(None, session, enrolments)
 
 

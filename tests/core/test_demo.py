@@ -82,7 +82,9 @@ def test_demo_exam_sessions_show_every_stage_of_marking(demo):
     assert (december.version.code, june.version.code, next_june.version.code) == ("2013", "rncp", "rncp")
     assert december.registrations.count() == 12
     assert june.registrations.count() == 24
-    assert not next_june.registrations.exists()
+    assert [r.enrolment.candidate.user.email for r in next_june.registrations.all()] == [
+        "candidat@caf33.example"
+    ]
     marks = Mark.objects.filter(registration__session=december)
     assert marks.count() == 12 * 5 - 3  # two written copies and one oral not marked yet
     marker = User.objects.get(email="correcteur@ucanss.example")
