@@ -72,7 +72,7 @@ WAITING: dict[str | None, str] = {
 @dataclass(frozen=True)
 class MarkShown:
     evaluation: Exam
-    text: str  # "12,5", "ABS", "ABJ", "FRA"; empty while not entered
+    text: str  # "12,5", "ABS", "ABJ", "FRA"; empty while not entered; "anonyme" until anonymity is lifted
     eliminatory: bool
 
 
@@ -141,21 +141,34 @@ def _marks_outcome(
         return SessionOutcome(session.version.scheme, (), (), [], 0)
     decider = compiled(session.version.rule_set).decider
     assert isinstance(decider, MarkScheme)
+    # D48: an anonymous mark meets its candidate's name only once anonymity is lifted
+    hidden = {exam.name for exam in shown if exam.anonymous} if session.anonymity_lifted_at is None else set()
     marks: dict[int, dict[str, tuple[str, Decimal | None]]] = defaultdict(dict)
-    for registration_id, exam, status, value in Mark.objects.filter(
-        registration__in=registrations.values("pk")
-    ).values_list("registration_id", "exam", "status", "value"):
+    for registration_id, exam, status, value in (
+        Mark.objects.filter(registration__in=registrations.values("pk"))
+        .exclude(exam__in=hidden)
+        .values_list("registration_id", "exam", "status", "value")
+    ):
         marks[registration_id][exam] = (status, value)
-    followed = _pass_followed(session, registrations)
+    followed, recorded = _pass_followed(session, registrations)
     candidates = [
-        _candidate(decider, shown, row, marks.get(row.pk, {}), row.enrolment_id in followed) for row in rows
+        _candidate(
+            decider,
+            shown,
+            row,
+            marks.get(row.pk, {}),
+            True if row.enrolment_id in followed else (False if row.enrolment_id in recorded else None),
+            hidden,
+        )
+        for row in rows
     ]
     total_of = sum(evaluation.weight for evaluation in shown) * 20
     return SessionOutcome(session.version.scheme, shown, (), candidates, total_of)
 
 
-def _pass_followed(session: ExamSession, registrations: QuerySet[Registration]) -> set[int]:
-    """D28, D40: the enrolments among `registrations` that attended every Pass module, in two queries."""
+def _pass_followed(session: ExamSession, registrations: QuerySet[Registration]) -> tuple[set[int], set[int]]:
+    """D28, D40: the enrolments among `registrations` that attended every Pass module, and those with
+    any Pass attendance recorded (the others are not known yet), in two queries."""
     pass_modules = list(
         Module.objects.filter(
             path__certification_id=session.version.certification_id, path__kind=PathKind.PASS
@@ -166,7 +179,8 @@ def _pass_followed(session: ExamSession, registrations: QuerySet[Registration]) 
         enrolment_id__in=registrations.values("enrolment_id"), module_id__in=pass_modules
     ).values_list("enrolment_id", "module_id"):
         attended[enrolment_id].append(module_id)
-    return {enrolment for enrolment, modules in attended.items() if pass_followed(pass_modules, modules)}
+    followed = {enrolment for enrolment, modules in attended.items() if pass_followed(pass_modules, modules)}
+    return followed, set(attended)
 
 
 def _candidate(
@@ -174,13 +188,16 @@ def _candidate(
     shown: Sequence[Exam],
     registration: Registration,
     entered: dict[str, tuple[str, Decimal | None]],
-    followed: bool,
+    followed: bool | None,
+    hidden: set[str],
 ) -> CandidateOutcome:
     values: dict[str, Decimal | None] = {}
-    waiting: list[str] = []
+    waiting: list[str] = [] if followed is not None else ["Pass : présences non saisies"]
     for evaluation in shown:
         status, value = entered.get(evaluation.name, (None, None))
-        if status == MarkStatus.ABSENT:
+        if evaluation.name in hidden:
+            waiting.append(f"{evaluation.label} : levée d'anonymat")
+        elif status == MarkStatus.ABSENT:
             value = Decimal(0)  # D49: an unjustified absence counts as 0
         elif status != MarkStatus.MARKED:
             waiting.append(f"{evaluation.label} : {WAITING[status]}")
@@ -197,7 +214,9 @@ def _candidate(
         marks=tuple(
             MarkShown(
                 evaluation,
-                cell_text(*entered[evaluation.name]) if evaluation.name in entered else "",
+                cell_text(*entered[evaluation.name])
+                if evaluation.name in entered
+                else ("anonyme" if evaluation.name in hidden else ""),
                 evaluation.name in eliminated,
             )
             for evaluation in shown
@@ -205,7 +224,8 @@ def _candidate(
         total=french(output.get("total", "")),
         average=french(output.get("average", "")),
         eliminatory=tuple(evaluation.label for evaluation in shown if evaluation.name in eliminated),
-        waiting_for=tuple(waiting) if status == Status.PENDING else (),
+        # what is not known, and why: a suspected fraud or an excused absence is said whatever the status
+        waiting_for=tuple(waiting),
     )
 
 

@@ -3,8 +3,10 @@ only the option's continuous assessments, the tutor, manager, assessor and candi
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from certifier.exams.marks import Entry, do_record_marks
+from certifier.exams.models import ExamSession
 from certifier.pathways.models import AssessorAssignment, Enrolment
 from tests.exams.conftest import registration_of
 from tests.personas import SEES_OWN
@@ -27,7 +29,15 @@ def marked(users, marks_session):
     do_record_marks(users["crfp_staff"], marks_session, "cc_option", [Entry(own.pk, "14,5", 0)])
     do_record_marks(users["marker"], marks_session, "written", [Entry(own.pk, "9", 0)])
     do_record_marks(users["local_jury"], marks_session, "oral", [Entry(own.pk, "ABS", 0)])
+    ExamSession.objects.filter(pk=marks_session.pk).update(anonymity_lifted_at=timezone.now())
     return own
+
+
+def test_the_written_mark_stays_anonymous_on_the_page_until_anonymity_is_lifted(client_for, marked):
+    url = reverse("pathways:enrolment_detail", args=[marked.enrolment_id])
+    ExamSession.objects.filter(pk=marked.session_id).update(anonymity_lifted_at=None)
+    page = client_for("crfp_staff").get(url).content.decode().replace("&#x27;", "'")
+    assert "9 sur 20" not in page and "anonyme jusqu'à la levée d'anonymat" in page
 
 
 @pytest.mark.parametrize("persona", sorted(SEES_OWN))

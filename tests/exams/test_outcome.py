@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from certifier.assessments.services import (
     CriterionScore,
@@ -16,7 +17,7 @@ from certifier.assessments.services import (
     do_score_criteria,
 )
 from certifier.exams.marks import Entry, do_record_marks
-from certifier.exams.models import Registration
+from certifier.exams.models import ExamSession, Registration
 from certifier.exams.outcome import Status, session_outcome
 from certifier.exams.services import do_register
 from certifier.pathways.models import Module, TrainingPath, TrainingSession
@@ -65,6 +66,21 @@ def outcome_of(session, birth_name: str):
     return next(
         row for row in result.candidates if row.registration.enrolment.candidate.birth_name == birth_name
     )
+
+
+@pytest.fixture(autouse=True)
+def lifted(request):
+    """The written marks meet their candidates' names once anonymity is lifted (D48): lifted here, so
+    that these tests read every mark; the tests of the lift itself ask for `not_lifted`."""
+    if "marks_session" in request.fixturenames and "not_lifted" not in request.fixturenames:
+        session = request.getfixturevalue("marks_session")
+        ExamSession.objects.filter(pk=session.pk).update(anonymity_lifted_at=timezone.now())
+        session.refresh_from_db()
+
+
+@pytest.fixture
+def not_lifted():
+    return None
 
 
 @pytest.fixture
@@ -129,9 +145,38 @@ def test_suspected_fraud_waits_for_the_national_jury(marks_session, martin):
 
 def test_pass_not_followed_is_not_certifiable_even_with_good_marks(marks_session, pass_session):
     durand = registration_of(marks_session, "Durand")
+    first = Module.objects.filter(path=pass_session.path).first()
+    do_record_attendance(None, durand.enrolment, {first: pass_session})
     enter(marks_session, durand, GOOD)
     row = outcome_of(marks_session, "Durand")
     assert (row.status, row.pass_followed) == (Status.NOT_CERTIFIED, False)
+
+
+def test_pass_attendance_not_recorded_yet_leaves_the_outcome_pending(marks_session, pass_session):
+    durand = registration_of(marks_session, "Durand")
+    enter(marks_session, durand, GOOD)
+    row = outcome_of(marks_session, "Durand")
+    assert (row.status, row.pass_followed) == (Status.PENDING, None)
+    assert row.waiting_for == ("Pass : présences non saisies",)
+
+
+def test_a_written_mark_meets_its_candidates_name_only_once_anonymity_is_lifted(
+    marks_session, martin, not_lifted
+):
+    enter(marks_session, martin, GOOD)
+    row = outcome_of(marks_session, "Martin")
+    assert row.status == Status.PENDING
+    assert row.waiting_for == ("épreuve écrite : levée d'anonymat",)
+    assert [mark.text for mark in row.marks if mark.evaluation.name == "written"] == ["anonyme"]
+    ExamSession.objects.filter(pk=marks_session.pk).update(anonymity_lifted_at=timezone.now())
+    marks_session.refresh_from_db()
+    assert outcome_of(marks_session, "Martin").status == Status.CERTIFIED
+
+
+def test_a_crfp_never_reads_a_written_mark_before_the_lift(client_for, marks_session, martin, not_lifted):
+    enter(marks_session, martin, {"written": "17,25"})
+    page = client_for("crfp_staff").get(reverse("exams:outcome", args=[marks_session.pk])).content.decode()
+    assert "MARTIN Léa" in page and "17,25" not in page
 
 
 def test_part_of_pass_is_not_pass_followed(marks_session, pass_session):
@@ -200,8 +245,8 @@ def test_the_summary_counts_everyone_while_the_table_shows_one_status(client_for
     response = client_for("national_admin").get(url, {"statut": "certified"})
     page = response.content.decode()
     assert [row.registration.enrolment.candidate.birth_name for row in response.context["page"]] == ["Martin"]
-    # Durand: no mark yet, but Pass not followed already decides
-    assert "Certifiable : 1" in page and "Non certifiable : 1" in page and "En attente : 0" in page
+    # Durand: no mark nor Pass attendance yet
+    assert "Certifiable : 1" in page and "Non certifiable : 0" in page and "En attente : 1" in page
 
 
 def registered(session, organisations, count: int) -> list[Registration]:

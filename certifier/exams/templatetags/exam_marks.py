@@ -6,6 +6,7 @@ from django import template
 
 from certifier.pathways.models import Enrolment
 
+from ..evaluations import Exam
 from ..marks import cell_text
 from ..models import Mark, MarkStatus, Registration
 from ..permissions import readable_exams
@@ -32,11 +33,17 @@ def exam_marks(context: dict[str, Any], enrolment: Enrolment) -> dict[str, Any]:
     sessions = [
         (
             registration.session,
-            [(exam, marks.get((registration.pk, exam.name), "non saisie")) for exam in exams],
+            [(exam, _text(registration, exam, marks)) for exam in exams],
         )
         for registration in registrations
     ]
     return {"sessions": sessions}
+
+
+def _text(registration: Registration, exam: Exam, marks: dict[tuple[int, str], str]) -> str:
+    if exam.anonymous and registration.session.anonymity_lifted_at is None:
+        return "anonyme jusqu'à la levée d'anonymat"  # D48
+    return marks.get((registration.pk, exam.name), "non saisie")
 
 
 def _shown(mark: Mark) -> str:
