@@ -6,6 +6,7 @@ grid comes back with what was typed and each faulty row named; the marks are the
 user sees what changed under them before saving again.
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,22 +34,22 @@ from .permissions import markable
 MARK_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.MARKER)
 # Each row posts three fields; Django refuses more than 1,000 fields in one request.
 PAGE_SIZE = 250
+ID = re.compile(r"[0-9]{1,18}")
 NOT_FOUND = "Cette page n'existe pas ou ne vous est pas accessible."
 
 
 @dataclass
 class Row:
     registration: Registration
+    # names the row's fields: the copy code for the anonymous written exam (D48: no registration id,
+    # whose order would hint at the CRFP or the name), the registration's id otherwise
+    key: str
     label: str  # the copy code for the anonymous written exam, the candidate's name otherwise
     mark: Mark | None
     text: str  # what the input holds: the mark as shown, or what the user typed
     shown: str  # the mark when the grid was built
     version: int  # the mark's version when the grid was built, 0 when there was none
     fault: str = ""
-
-    @property
-    def key(self) -> int:
-        return self.registration.pk
 
 
 def _session(request: HttpRequest, pk: int) -> ExamSession:
@@ -105,7 +106,8 @@ def _rows(registrations: Iterable[Registration], found: Exam) -> list[Row]:
             if found.anonymous
             else registration.enrolment.candidate.display_name
         )
-        rows.append(Row(registration, label, mark, text, text, mark.version if mark else 0))
+        key = registration.copy_code if found.anonymous else str(registration.pk)
+        rows.append(Row(registration, key, label, mark, text, text, mark.version if mark else 0))
     return rows
 
 
@@ -116,29 +118,35 @@ def _version(text: str | None) -> int:
         return 0  # a stale mark is then refused by the service rather than overwritten
 
 
-def _typed(post: QueryDict) -> dict[int, Entry]:
-    """The rows whose text differs from the mark shown: the only ones sent to the service."""
-    entries = {}
+def _typed(post: QueryDict, user: object, session: ExamSession, found: Exam) -> dict[int, Entry]:
+    """The rows whose text differs from the mark shown, by registration id: the only ones sent to
+    the service. A key naming no row the user marks is refused, as a foreign registration would be."""
+    typed = {}
     for name in post:
         key = name.removeprefix("mark-")
-        if key == name or not key.isdigit():
+        if key == name:
             continue
         text = post.get(name) or ""
-        if text.strip() == (post.get(f"shown-{key}") or "").strip():
-            continue
-        entries[int(key)] = Entry(int(key), text, _version(post.get(f"version-{key}")))
-    return entries
+        if text.strip() != (post.get(f"shown-{key}") or "").strip():
+            typed[key] = (text, _version(post.get(f"version-{key}")))
+    if found.anonymous:
+        ids = dict(markable(user, session, found).filter(copy_code__in=typed).values_list("copy_code", "pk"))
+    else:
+        ids = {key: int(key) for key in typed if ID.fullmatch(key)}
+    if len(ids) < len(typed):
+        raise NotAllowed("Vous ne pouvez saisir que les notes des copies qui vous sont confiées.")
+    return {ids[key]: Entry(ids[key], text, version) for key, (text, version) in typed.items()}
 
 
 def _refused_rows(rows: list[Row], typed: dict[int, Entry], faults: dict[int, str]) -> None:
     """The grid after a refusal: the marks of now, what the user typed kept in its row, each fault
     beside its row; a row whose mark changed under a typed value says so even if nothing else did."""
     for row in rows:
-        entry = typed.get(row.key)
+        entry = typed.get(row.registration.pk)
         if entry is None:
             continue
         row.text = entry.text
-        row.fault = faults.get(row.key, "")
+        row.fault = faults.get(row.registration.pk, "")
         if not row.fault and entry.seen_version != row.version:
             row.fault = (
                 f"cette note a été saisie ou modifiée par une autre personne (elle vaut maintenant "
@@ -157,7 +165,7 @@ def grid(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
     typed: dict[int, Entry] = {}
     faults: dict[int, str] = {}
     if request.method == "POST":
-        typed = _typed(request.POST)
+        typed = _typed(request.POST, request.user, session, found)
         if not typed:
             messages.info(request, "Aucune note n'a changé : rien n'a été enregistré.")
             return redirect(request.get_full_path())

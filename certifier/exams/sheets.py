@@ -98,6 +98,7 @@ class Line:
     """A row of an uploaded sheet: its number, whose mark it is, what it says, the version seen."""
 
     row: int
+    key: str  # the row's key cell: the copy code, or the candidate number (random, unlike the id)
     registration_id: int
     text: str
     seen_version: int
@@ -370,8 +371,7 @@ def _lines(
 ) -> tuple[list[Line], list[Fault]]:
     key_column = key_headers(evaluation)[0]
     note = len(key_headers(evaluation))
-    field = "copy_code" if evaluation.anonymous else "candidate_number"
-    registrations = dict(markable(actor, session, evaluation).values_list(field, "pk"))
+    registrations = _registration_ids(actor, session, evaluation)
     versions = {pk: mark.version for pk, mark in _marks(actor, session, evaluation).items()}
     lines: list[Line] = []
     faults: list[Fault] = []
@@ -417,7 +417,7 @@ def _lines(
             parse_cell(text)
         except ValueError as error:
             faults.append(Fault(row, NOTE, str(error)))
-        lines.append(Line(row, registration_id, text, version))
+        lines.append(Line(row, key, registration_id, text, version))
     faults.extend(
         Fault(
             row,
@@ -460,8 +460,9 @@ def _salt(actor: Any, session: ExamSession, evaluation: Exam) -> str:
 
 
 def sign_lines(actor: Any, session: ExamSession, evaluation: Exam, lines: Sequence[Line]) -> str:
-    """The lines of a previewed sheet, signed for this user, session and exam."""
-    payload = [[line.row, line.registration_id, line.text, line.seen_version] for line in lines]
+    """The lines of a previewed sheet, signed for this user, session and exam; named by their key
+    cells, never by registration ids (readable in the token, their order would hint at names, D48)."""
+    payload = [[line.row, line.key, line.text, line.seen_version] for line in lines]
     return signing.dumps(payload, salt=_salt(actor, session, evaluation), compress=True)
 
 
@@ -476,10 +477,19 @@ def unsign_lines(actor: Any, session: ExamSession, evaluation: Exam, token: str)
         raise DomainError(
             "La confirmation ne correspond à aucune feuille déposée : déposez la feuille de nouveau."
         ) from None
+    registrations = _registration_ids(actor, session, evaluation)
+    if any(key not in registrations for _, key, _, _ in payload):  # a row no longer confided to the user
+        raise DomainError("Une ligne de la feuille ne vous est plus confiée : déposez la feuille de nouveau.")
     return [
-        Line(int(row), int(registration), str(text), int(version))
-        for row, registration, text, version in payload
+        Line(int(row), str(key), registrations[key], str(text), int(version))
+        for row, key, text, version in payload
     ]
+
+
+def _registration_ids(actor: Any, session: ExamSession, evaluation: Exam) -> dict[str, int]:
+    """The rows the actor marks, by their key cell: copy code or candidate number."""
+    field = "copy_code" if evaluation.anonymous else "candidate_number"
+    return dict(markable(actor, session, evaluation).values_list(field, "pk"))
 
 
 def do_record_sheet(actor: Any, session: ExamSession, evaluation: Exam, lines: Sequence[Line]) -> Plan:

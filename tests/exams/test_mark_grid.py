@@ -34,8 +34,9 @@ def grid_url(session, exam, **query):
     return url + "".join(f"?{key}={value}" for key, value in query.items())
 
 
-def row(registration, text, version=0, shown=""):
-    key = registration.pk
+def row(registration, text, version=0, shown="", written=False):
+    """A row as the grid posts it: named by the copy code on the anonymous written exam (D48)."""
+    key = registration.copy_code if written else registration.pk
     return {f"mark-{key}": text, f"version-{key}": str(version), f"shown-{key}": shown}
 
 
@@ -202,7 +203,9 @@ def test_saving_the_grid_records_the_changed_rows_and_says_how_many(client_for, 
     own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
     client = client_for("marker")
     response = client.post(
-        grid_url(marks_session, "written"), {**row(own, "12,5"), **row(foreign, "abs")}, follow=True
+        grid_url(marks_session, "written"),
+        {**row(own, "12,5", written=True), **row(foreign, "abs", written=True)},
+        follow=True,
     )
     assert "2 notes enregistrées." in response.content.decode()
     assert {(mark.status, mark.value) for mark in Mark.objects.all()} == {
@@ -211,7 +214,7 @@ def test_saving_the_grid_records_the_changed_rows_and_says_how_many(client_for, 
     }
     again = client.post(
         grid_url(marks_session, "written"),
-        {**row(own, "13", 1, "12,5"), **row(foreign, "ABS", 1, "ABS")},
+        {**row(own, "13", 1, "12,5", written=True), **row(foreign, "ABS", 1, "ABS", written=True)},
         follow=True,
     )
     assert "1 note enregistrée." in again.content.decode()
@@ -230,16 +233,17 @@ def test_a_grid_with_nothing_changed_writes_nothing(client_for, marks_session, m
 def test_a_bad_cell_refuses_the_whole_grid_and_names_its_row(client_for, marks_session):
     own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
     response = client_for("marker").post(
-        grid_url(marks_session, "written"), {**row(own, "12"), **row(foreign, "25")}
+        grid_url(marks_session, "written"),
+        {**row(own, "12", written=True), **row(foreign, "25", written=True)},
     )
     page = text(response)
     assert response.status_code == 200
     assert not Mark.objects.exists()
     assert "Aucune note n'a été enregistrée : 1 ligne à corriger." in page
-    assert f'<a href="#mark-{foreign.pk}">Copie {foreign.copy_code} : 25 dépasse 20</a>' in page
-    faulty = re.search(rf'<input[^>]*id="mark-{foreign.pk}"[^>]*>', page).group()
-    assert 'aria-invalid="true"' in faulty and f"erreur-{foreign.pk}" in faulty and 'value="25"' in faulty
-    kept = re.search(rf'<input[^>]*id="mark-{own.pk}"[^>]*>', page).group()
+    assert f'<a href="#mark-{foreign.copy_code}">Copie {foreign.copy_code} : 25 dépasse 20</a>' in page
+    faulty = re.search(rf'<input[^>]*id="mark-{foreign.copy_code}"[^>]*>', page).group()
+    assert 'aria-invalid="true"' in faulty and f"erreur-{foreign.copy_code}" in faulty and 'value="25"' in faulty
+    kept = re.search(rf'<input[^>]*id="mark-{own.copy_code}"[^>]*>', page).group()
     assert 'value="12"' in kept and "aria-invalid" not in kept
 
 
@@ -270,7 +274,7 @@ def test_an_untouched_row_changed_meanwhile_does_not_block_the_others(
 ):
     own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
     do_record_marks(None, marks_session, "written", [Entry(foreign.pk, "8", 0)])
-    shown_then = {**row(own, "13", 1, "12"), **row(foreign, "8", 1, "8")}
+    shown_then = {**row(own, "13", 1, "12", written=True), **row(foreign, "8", 1, "8", written=True)}
     do_record_marks(users["marker"], marks_session, "written", [Entry(foreign.pk, "9", 1)])
     response = client_for("marker").post(grid_url(marks_session, "written"), shown_then)
     assert response.status_code == 302
@@ -348,7 +352,7 @@ def test_a_long_grid_is_split_in_pages_each_saved_on_its_own(client_for, marks_s
     page_two = client.get(grid_url(marks_session, "written", page=2)).content.decode()
     assert second.copy_code in page_two and first.copy_code not in page_two
     assert "Page 2 sur 2" in page_two
-    response = client.post(grid_url(marks_session, "written", page=2), row(second, "14"))
+    response = client.post(grid_url(marks_session, "written", page=2), row(second, "14", written=True))
     assert response["Location"] == grid_url(marks_session, "written", page=2)
     assert Mark.objects.get().registration == second
 
@@ -386,7 +390,7 @@ def test_a_marker_keys_the_column_down_with_enter_and_fixes_a_refused_row(
     assert page.get_by_role("textbox", name=f"Note sur 20 {first.copy_code}").input_value() == "12,5"
     assert_accessible(page)
     page.get_by_role("link", name=f"Copie {second.copy_code} : 25 dépasse 20").click()
-    assert page.evaluate("document.activeElement.id") == f"mark-{second.pk}"
+    assert page.evaluate("document.activeElement.id") == f"mark-{second.copy_code}"
     page.keyboard.press("Control+A")
     page.keyboard.type("ABS")
     page.get_by_role("button", name="Enregistrer les notes").click()
@@ -399,6 +403,24 @@ def test_a_marker_keys_the_column_down_with_enter_and_fixes_a_refused_row(
     sign_in(narrow_page, "marker@test.example")
     narrow_page.goto(grid_url(marks_session, "written"))
     assert_fits(narrow_page)
+
+
+def test_the_anonymous_grid_names_its_rows_by_copy_code_never_by_registration(client_for, marks_session):
+    """D48: registration ids follow the order of registration (by name, CRFP by CRFP): never shown."""
+    own, foreign = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
+    page = client_for("marker").get(grid_url(marks_session, "written")).content.decode()
+    assert f'name="mark-{own.copy_code}"' in page and f'name="mark-{foreign.copy_code}"' in page
+    assert f'name="mark-{own.pk}"' not in page
+
+
+@pytest.mark.parametrize("key", ["²", "9999999999999999999999999", "ZZZZ-ZZZZ-ZZ"])
+def test_a_forged_row_name_is_refused_without_writing(client_for, marks_session, key):
+    url = grid_url(marks_session, "written")
+    response = client_for("marker").post(
+        url, {f"mark-{key}": "12", f"version-{key}": "0", f"shown-{key}": ""}
+    )
+    assert response.status_code == 403
+    assert not Mark.objects.exists()
 
 
 def test_a_refused_row_of_a_named_grid_is_named_with_its_candidate_number(client_for, marks_session):
