@@ -23,8 +23,11 @@ def can_register(user: Any) -> bool:
 
 
 def can_follow_candidates(user: Any) -> bool:
-    """Those who see candidates' identities in a session; a written-exam marker never does (D48)."""
-    return has_role(user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY)
+    """Those who see candidates' identities in a session; a written-exam marker never does (D48), even
+    one who was given another role against `people.models.exclusive_role_refusal`."""
+    return not has_role(user, Role.MARKER) and has_role(
+        user, Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY
+    )
 
 
 def can_open_grid(user: Any, session: ExamSession, evaluation: Exam) -> bool:

@@ -131,6 +131,16 @@ class Membership(models.Model):
                     "organisation": f"Le rôle « {self.get_role_display()} » ne peut pas être exercé dans cette organisation."
                 }
             )
+        if self.user_id and (refusal := exclusive_role_refusal(self.user_id, Role(self.role))):
+            raise ValidationError({"role": refusal})
+
+
+def exclusive_role_refusal(user_id: int, role: Role) -> str | None:
+    """D48: a written-exam marker holds no other role, so that they never meet a candidate's identity."""
+    held = set(Membership.objects.filter(user_id=user_id).exclude(role=role).values_list("role", flat=True))
+    if held and Role.MARKER in {*held, role}:
+        return "Un correcteur de l'épreuve écrite n'exerce aucun autre rôle sur la plateforme (anonymat des copies)."
+    return None
 
 
 class EmployerManager(models.Manager[Organisation]):

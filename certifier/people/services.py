@@ -18,7 +18,7 @@ from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError
 
 from .enums import Role
-from .models import Membership, Organisation, User
+from .models import Membership, Organisation, User, exclusive_role_refusal
 from .rules import appointment_error, same_person_error
 
 
@@ -154,6 +154,8 @@ def appoint_by_email(
 
 
 def _grant_role(actor: Any, user: User, organisation: Organisation, role: Role) -> None:
+    if refusal := exclusive_role_refusal(user.pk, role):
+        raise DomainError(refusal)
     try:
         with transaction.atomic():
             membership = Membership.objects.create(user=user, organisation=organisation, role=role)

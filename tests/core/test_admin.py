@@ -1,6 +1,7 @@
 """The Django admin (issue 7 §1.9): read-only for models written by a service; the few models it
 edits leave an audit event; the user page shows and grants roles."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -164,3 +165,28 @@ def test_a_password_set_in_the_admin_is_audited_without_the_password(client_for,
         {"mot de passe": "modifié"},
     )
     assert new not in str(event.after)
+
+
+def test_a_written_exam_marker_is_given_no_other_role(client_for, users, organisations):
+    """D48: a marker who became CRFP staff would read the names behind the copies."""
+    marker = users["marker"]
+    existing = Membership.objects.get(user=marker)
+    data = {
+        "email": marker.email,
+        "is_active": "on",
+        "memberships-TOTAL_FORMS": 2,
+        "memberships-INITIAL_FORMS": 1,
+        "memberships-MIN_NUM_FORMS": 0,
+        "memberships-MAX_NUM_FORMS": 1000,
+        "memberships-0-id": existing.pk,
+        "memberships-0-user": marker.pk,
+        "memberships-0-organisation": organisations["ucanss"].pk,
+        "memberships-0-role": Role.MARKER,
+        "memberships-1-user": marker.pk,
+        "memberships-1-organisation": organisations["crfp"].pk,
+        "memberships-1-role": Role.CRFP_STAFF,
+    }
+    response = client_for("national_admin").post(change_url(marker), data)
+    assert response.status_code == 200
+    assert "n'exerce aucun autre rôle" in html.unescape(response.content.decode())
+    assert set(marker.memberships.values_list("role", flat=True)) == {Role.MARKER}
