@@ -22,6 +22,9 @@ RESPONSIBLE = {
     "apt": Role.CRFP_STAFF,
 }
 ANONYMOUS = frozenset({"written"})
+# The session date from which an exam's marks are entered: the day it is sat (continuous assessments
+# and tutored applications run during the training, any time).
+SAT_ON = {"written": "written_exam_date", "oral": "oral_start"}
 # D25: the one mark an employer may read, to help the trainee.
 SHOWN_TO_EMPLOYER = frozenset({"cc_option"})
 
@@ -34,6 +37,7 @@ class Exam:
     eliminatory_max: Decimal | None
     responsible: Role
     anonymous: bool
+    sat_on: str | None  # the ExamSession date field from which its marks are entered
 
     @property
     def short_label(self) -> str:
@@ -61,6 +65,7 @@ def _evaluations(reference: str) -> tuple[Exam, ...]:
             eliminatory_max=decider.eliminatory_at_most.get(name),
             responsible=RESPONSIBLE.get(name, Role.CRFP_STAFF),
             anonymous=name in ANONYMOUS,
+            sat_on=SAT_ON.get(name),
         )
         for name, label in decider.labels.items()
     )

@@ -129,6 +129,10 @@ def plan_marks(actor: Any, session: ExamSession, exam: str, entries: Sequence[En
     found = responsible_evaluation(session, exam)
     if not entries:
         raise DomainError("Aucune note à enregistrer.")
+    if found.sat_on and timezone.localdate() < (day := getattr(session, found.sat_on)):
+        raise DomainError(
+            f"L'{found.label} a lieu le {day:%d/%m/%Y} : ses notes se saisissent à partir de ce jour."
+        )
     allowed = {
         registration.pk: registration
         for registration in markable(actor, session, found).filter(

@@ -26,7 +26,9 @@ def calendar(offset: int = 0) -> dict:
 @pytest.fixture
 def session_data(version):
     def make(**overrides) -> SessionData:
-        values = {"version": version, "kind": SessionKind.DECEMBER, "year": 2026, **calendar(), **overrides}
+        dates = calendar()
+        values = {"version": version, "kind": SessionKind.DECEMBER, "year": dates["written_exam_date"].year}
+        values |= dates | overrides
         return SessionData(**values)
 
     return make
@@ -53,12 +55,16 @@ def marks_version(referential):
 
 @pytest.fixture
 def marks_session(users, organisations, marks_version):
-    """A December session of the 2013 scheme, its written exam passed, with `own` (Martin Léa, at the
+    """A December session of the 2013 scheme, its written exam sat five days ago and its orals under
+    way (registration closed: the system registered), with `own` (Martin Léa, at the
     personas' CRFP and employer) and `foreign` (Durand Paul, at the other CRFP and employer)
     registered, and the marker persona appointed to it."""
+    dates = calendar(offset=-65)
     session = do_create_session(
         None,
-        SessionData(version=marks_version, kind=SessionKind.DECEMBER, year=2026, **calendar()),
+        SessionData(
+            version=marks_version, kind=SessionKind.DECEMBER, year=dates["written_exam_date"].year, **dates
+        ),
     )
     own = EnrolmentFactory(
         version=marks_version,

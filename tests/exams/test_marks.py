@@ -1,9 +1,11 @@
 """Entering marks through the service: the cell's text, who marks what (D50), all or nothing, stale
 entries, locked marks, and every change in the audit log with its before and after."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
@@ -188,3 +190,20 @@ def test_an_unknown_exam_is_refused(users, marks_session):
     own = registration_of(marks_session, "Martin")
     with pytest.raises(DomainError, match="n'existe pas"):
         do_record_marks(users["crfp_staff"], marks_session, "pass_followed", [Entry(own.pk, "12", 0)])
+
+
+@pytest.mark.parametrize(("exam", "field"), [("written", "written_exam_date"), ("oral", "oral_start")])
+def test_an_exam_is_marked_from_the_day_it_is_sat(users, marks_session, exam, field):
+    own = registration_of(marks_session, "Martin")
+    setattr(marks_session, field, timezone.localdate() + timedelta(days=1))
+    persona = "marker" if exam == "written" else "local_jury"
+    with pytest.raises(DomainError, match="ses notes se saisissent à partir de ce jour"):
+        do_record_marks(users[persona], marks_session, exam, [Entry(own.pk, "12", 0)])
+    assert not Mark.objects.exists()
+
+
+def test_continuous_assessments_are_marked_during_the_training(users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    marks_session.written_exam_date = timezone.localdate() + timedelta(days=30)
+    do_record_marks(users["crfp_staff"], marks_session, "cc_common", [Entry(own.pk, "12", 0)])
+    assert Mark.objects.count() == 1
