@@ -80,9 +80,10 @@ def _to_mark(
     today: date,
     scope: QuerySet[Registration],
 ) -> list[Task]:
-    """Registrations in sessions before their national jury whose mark of `exam` is not entered."""
+    """Registrations whose mark of `exam` is not entered, in sessions whose exam was sat (marks are
+    frozen only by the proclamation, which the juries' issue brings)."""
     count = (
-        scope.filter(session__national_jury_date__gte=today, session__version__scheme=Scheme.MARKS)
+        scope.filter(session__written_exam_date__lte=today, session__version__scheme=Scheme.MARKS)
         .exclude(Exists(Mark.objects.filter(registration=OuterRef("pk"), exam=exam)))
         .count()
     )

@@ -201,6 +201,8 @@ def grid(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
             "legend": LEGEND,
             "threshold": _threshold(found),
             "can_lock": editable and _unlocked(request.user, session, found),
+            # every mark of the page locked: nothing left to type
+            "typable": editable and any(row.mark is None or row.mark.locked_at is None for row in rows),
         },
     )
 
@@ -228,6 +230,11 @@ def lock(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
     found = _evaluation(session, exam)
     if not _ensure_reader(request.user, found):
         raise NotAllowed("L'administrateur national consulte les notes ; il ne les verrouille pas.")
+    if request.POST.get("confirmation") != "oui":
+        messages.error(
+            request, "Cochez la case de confirmation pour verrouiller les notes : rien n'a été verrouillé."
+        )
+        return redirect(reverse("exams:mark_grid", args=[session.pk, found.name]))
     try:
         locked = do_lock_marks(request.user, session, found.name)
     except DomainError as refused:

@@ -251,6 +251,8 @@ def _audited(mark: Mark) -> dict[str, str]:
 def do_lock_marks(actor: Any, session: ExamSession, exam: str) -> int:
     """Locks every entered mark of the evaluation that the actor marks; returns how many were locked."""
     found = responsible_evaluation(session, exam)
+    if actor is not None and not markable(actor, session, found).exists():
+        raise NotAllowed("Seul qui saisit ces notes les verrouille.")
     marks = list(
         Mark.objects.select_for_update()
         .filter(registration__in=markable(actor, session, found), exam=exam, locked_at__isnull=True)

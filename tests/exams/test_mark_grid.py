@@ -29,6 +29,9 @@ MARK_ROLES = {"national_admin", "crfp_staff", "local_jury", "marker"}
 ENTERS = {"cc_common": "crfp_staff", "apt": "crfp_staff", "oral": "local_jury", "written": "marker"}
 
 
+CONFIRMED = {"confirmation": "oui"}
+
+
 def grid_url(session, exam, **query):
     url = reverse("exams:mark_grid", args=[session.pk, exam])
     return url + "".join(f"?{key}={value}" for key, value in query.items())
@@ -105,7 +108,7 @@ def test_access_matrix_of_the_lock(client_for, marked, marks_session, persona):
     for exam, enterer in ENTERS.items():
         url = reverse("exams:mark_lock", args=[marks_session.pk, exam])
         wanted[exam] = login_answer(persona) or (302 if persona == enterer else 403)
-        got[exam] = answer(client.post(url))
+        got[exam] = answer(client.post(url, CONFIRMED))
         wanted[f"{exam} read"] = login_answer(persona) or (405 if persona in MARK_ROLES else 403)
         got[f"{exam} read"] = answer(client.get(url))
     assert got == wanted
@@ -242,7 +245,9 @@ def test_a_bad_cell_refuses_the_whole_grid_and_names_its_row(client_for, marks_s
     assert "Aucune note n'a été enregistrée : 1 ligne à corriger." in page
     assert f'<a href="#mark-{foreign.copy_code}">Copie {foreign.copy_code} : 25 dépasse 20</a>' in page
     faulty = re.search(rf'<input[^>]*id="mark-{foreign.copy_code}"[^>]*>', page).group()
-    assert 'aria-invalid="true"' in faulty and f"erreur-{foreign.copy_code}" in faulty and 'value="25"' in faulty
+    assert (
+        'aria-invalid="true"' in faulty and f"erreur-{foreign.copy_code}" in faulty and 'value="25"' in faulty
+    )
     kept = re.search(rf'<input[^>]*id="mark-{own.copy_code}"[^>]*>', page).group()
     assert 'value="12"' in kept and "aria-invalid" not in kept
 
@@ -287,12 +292,18 @@ def test_locking_from_the_grid_freezes_the_entered_marks(client_for, marks_sessi
     client = client_for("local_jury")
     grid_page = client.get(grid_url(marks_session, "oral")).content.decode()
     assert "Les notes verrouillées ne peuvent plus être modifiées" in grid_page
-    response = client.post(reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), follow=True)
+    unconfirmed = client.post(reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), follow=True)
+    assert "Cochez la case de confirmation" in text(unconfirmed)
+    assert not Mark.objects.filter(locked_at__isnull=False).exists()
+    response = client.post(
+        reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), CONFIRMED, follow=True
+    )
     page = response.content.decode()
     assert "1 note verrouillée." in page
     assert f'name="mark-{own.pk}"' not in page and "verrouillée" in page
     assert "Verrouiller les notes saisies" not in page
-    again = client.post(reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), follow=True)
+    assert "Enregistrer les notes" not in page and "Télécharger la feuille de notes" not in page
+    again = client.post(reverse("exams:mark_lock", args=[marks_session.pk, "oral"]), CONFIRMED, follow=True)
     assert "Aucune note à verrouiller" in again.content.decode()
 
 
@@ -395,6 +406,7 @@ def test_a_marker_keys_the_column_down_with_enter_and_fixes_a_refused_row(
     page.keyboard.type("ABS")
     page.get_by_role("button", name="Enregistrer les notes").click()
     page.get_by_text("2 notes enregistrées.").wait_for()
+    page.get_by_label("Je confirme que ces notes sont définitives").check()
     page.get_by_role("button", name="Verrouiller les notes saisies").click()
     page.get_by_text("2 notes verrouillées.").wait_for()
     page.get_by_role("link", name=f"Historique de la note : copie {first.copy_code}").click()
