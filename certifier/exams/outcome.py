@@ -96,6 +96,7 @@ class CandidateOutcome:
     average: str = ""  # out of 20, French decimal
     eliminatory: tuple[str, ...] = ()  # labels of the eliminatory marks
     waiting_for: tuple[str, ...] = ()  # what a pending outcome waits for
+    explanation: str = ""  # the engine's sentence: why certifiable or not (marks scheme)
     blocks: tuple[BlockShown, ...] = ()
 
 
@@ -226,6 +227,7 @@ def _candidate(
         eliminatory=tuple(evaluation.label for evaluation in shown if evaluation.name in eliminated),
         # what is not known, and why: a suspected fraud or an excused absence is said whatever the status
         waiting_for=tuple(waiting),
+        explanation=output["explanation"] if status != Status.PENDING else "",
     )
 
 

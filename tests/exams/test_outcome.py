@@ -236,7 +236,13 @@ def test_the_page_reads_labels_and_weights_from_the_rule_set(client_for, marks_s
     )
     assert 'Épreuve écrite <span class="help">(coef. 3)</span>' in page
     assert "Total sur 200" in page
-    assert "note éliminatoire : épreuve écrite" in page
+    assert "Non certifié : note éliminatoire (6 ou moins) : épreuve écrite 6." in page
+
+
+def test_an_average_under_ten_says_why_on_the_page(client_for, marks_session, martin):
+    enter(marks_session, martin, dict.fromkeys(GOOD, "9"))
+    page = client_for("crfp_staff").get(reverse("exams:outcome", args=[marks_session.pk])).content.decode()
+    assert "Non certifié : moyenne de 9 sur 20 (total 90 sur 200), il faut au moins 10." in page
 
 
 def test_the_summary_counts_everyone_while_the_table_shows_one_status(client_for, marks_session, martin):
