@@ -35,7 +35,7 @@ CODE_OF_STATUS = {status: code for code, status in STATUS_CODES.items()}
 LEGEND = (
     "Une note de 0 à 20, avec deux décimales au plus (par exemple 12,5), ou l'un des codes : "
     "ABS absent non justifié (compte 0), ABJ absent justifié (pas de note, décision en attente), "
-    "FRA suspicion de fraude (décidée par le jury national)."
+    "FRA suspicion de fraude (tranchée par le jury national)."
 )
 NUMBER = re.compile(r"[0-9]{1,2}([.,][0-9]{1,2})?")
 MAX = Decimal(20)
@@ -72,14 +72,15 @@ def cell_text(status: str, value: Decimal | None) -> str:
 
 def parse_cell(text: str) -> Cell | None:
     """A cell's text as a mark; None when empty; ValueError with a French message when unreadable."""
-    text = text.strip().upper()
+    typed = text.strip()
+    text = typed.upper()
     if not text:
         return None
     if text in STATUS_CODES:
         return Cell(STATUS_CODES[text], None)
     if not NUMBER.fullmatch(text):
         raise ValueError(
-            f"« {text} » n'est ni une note de 0 à 20 (deux décimales au plus) ni ABS, ABJ ou FRA"
+            f"« {typed} » n'est ni une note de 0 à 20 (deux décimales au plus) ni ABS, ABJ ou FRA"
         )
     value = Decimal(text.replace(",", "."))
     if value > MAX:

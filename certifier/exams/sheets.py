@@ -408,8 +408,7 @@ def _lines(
                 Fault(
                     row,
                     None,
-                    f"la note de la ligne {row} a été modifiée depuis le téléchargement de la feuille : "
-                    "téléchargez-la de nouveau",
+                    "la note a été modifiée depuis le téléchargement de la feuille : téléchargez-la de nouveau",
                 )
             )
         text = _text(cells[note]) if len(cells) > note else ""

@@ -191,7 +191,7 @@ def test_a_stale_sheet_is_refused_naming_the_rows_changed_since_its_download(
 
     row = rows[codes["Martin"]]
     assert faults == [
-        f"Ligne {row} : la note de la ligne {row} a été modifiée depuis le téléchargement de la feuille : "
+        f"Ligne {row} : la note a été modifiée depuis le téléchargement de la feuille : "
         "téléchargez-la de nouveau."
     ]
     assert written(marks_session) == {"Martin": (MarkStatus.MARKED, Decimal("14.00"))}
@@ -207,7 +207,7 @@ def test_bad_cells_are_all_named_at_once_and_nothing_is_written(marker, marks_se
     assert faults == sorted(
         [
             f"Ligne {rows[codes['Martin']]}, colonne « Note » : 21 dépasse 20.",
-            f"Ligne {rows[codes['Durand']]}, colonne « Note » : « DOUZE » n'est ni une note de 0 à 20 "
+            f"Ligne {rows[codes['Durand']]}, colonne « Note » : « douze » n'est ni une note de 0 à 20 "
             "(deux décimales au plus) ni ABS, ABJ ou FRA.",
         ]
     )
