@@ -10,7 +10,7 @@ from certifier.people.models import Organisation
 from certifier.referential.models import CertificationVersion
 
 from .models import ExamSession, LocalJuryDate, SessionKind
-from .rules import Calendar, calendar_errors
+from .rules import Calendar, calendar_errors, local_jury_date_error
 
 # The largest marking sheet accepted (2,500 rows weigh about 150 KiB).
 SHEET_MAX_BYTES = 10 * 1024 * 1024
@@ -81,14 +81,27 @@ class LocalJuryDatesForm(forms.Form):
     """One optional date per CRFP (D45); an emptied date is unset."""
 
     def __init__(
-        self, *args: Any, centres: list[Organisation], current: dict[int, LocalJuryDate], **kwargs: Any
+        self,
+        *args: Any,
+        session: ExamSession,
+        centres: list[Organisation],
+        current: dict[int, LocalJuryDate],
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        self.session = session
         self.centres = {f"centre_{centre.pk}": centre for centre in centres}
         for name, centre in self.centres.items():
             self.fields[name] = date_field(centre.name, required=False)
             if centre.pk in current:
                 self.initial[name] = current[centre.pk].date
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in self.centres:
+            if data.get(name) and (error := local_jury_date_error(self.session.dates, data[name])):
+                self.add_error(name, error)
+        return data
 
     def dates(self) -> dict[Organisation, date | None]:
         return {centre: self.cleaned_data.get(name) for name, centre in self.centres.items()}

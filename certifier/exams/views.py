@@ -157,7 +157,7 @@ def local_jury_dates(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_visible_or_404(ExamSession.objects.visible_to(request.user), pk=pk)
     centres = list(TrainingCentre.objects.order_by("name"))
     current = {row.training_centre_id: row for row in session.local_jury_dates.all()}
-    form = LocalJuryDatesForm(request.POST or None, centres=centres, current=current)
+    form = LocalJuryDatesForm(request.POST or None, session=session, centres=centres, current=current)
     if request.method == "POST" and form.is_valid():
         try:
             changed = do_set_local_jury_dates(request.user, session, form.dates())

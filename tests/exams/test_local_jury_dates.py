@@ -53,12 +53,14 @@ def test_only_the_national_admin_sets_local_jury_dates(users, organisations, ses
         do_set_local_jury_dates(users[persona], session, {organisations["crfp"]: session.oral_end})
 
 
-def test_the_form_names_the_crfp_whose_date_is_wrong(client_for, organisations, session):
+def test_the_form_marks_the_crfp_field_whose_date_is_wrong(client_for, organisations, session):
     url = reverse("exams:local_jury_dates", args=[session.pk])
     field = f"centre_{organisations['crfp'].pk}"
     response = client_for("national_admin").post(url, {field: session.national_jury_date.isoformat()})
     assert response.status_code == 200
-    assert "CRFP de Bordeaux : Le jury local se réunit avant le jury national" in response.content.decode()
+    page = response.content.decode()
+    assert "Le jury local se réunit avant le jury national" in page
+    assert f'id="id_{field}"' in page and 'aria-invalid="true"' in page
     assert not LocalJuryDate.objects.exists()
 
 
