@@ -11,8 +11,6 @@ from certifier.people.permissions import has_role, organisation_ids
 from .evaluations import SHOWN_TO_EMPLOYER, Exam, evaluations
 from .models import ExamMarker, ExamSession, Registration
 
-EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY, Role.MARKER)
-
 
 def can_create_session(user: Any) -> bool:
     return has_role(user, Role.NATIONAL_ADMIN)

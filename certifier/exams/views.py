@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from certifier.core.models import DomainError
 from certifier.core.text import count
-from certifier.people.enums import Role
+from certifier.people.enums import EXAM_ROLES, Role
 from certifier.people.models import TrainingCentre
 from certifier.people.permissions import get_visible_or_404, has_role, organisation_ids, role_required
 
@@ -19,7 +19,6 @@ from .evaluations import evaluations
 from .forms import LocalJuryDatesForm, RegisterForm, SessionForm
 from .models import ExamSession, Registration
 from .permissions import (
-    EXAM_ROLES,
     can_create_session,
     can_follow_candidates,
     can_open_grid,

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .enums import Role
+from .enums import EXAM_ROLES, Role
 from .permissions import has_role
 
 # Roles that follow enrolments; the others (CPNEFP, juries) would find an empty list.
@@ -21,4 +21,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
     return {
         "is_national_admin": has_role(request.user, Role.NATIONAL_ADMIN),
         "follows_enrolments": has_role(request.user, *FOLLOWING_ENROLMENTS),
+        "deals_with_exams": has_role(request.user, *EXAM_ROLES),
     }

@@ -16,6 +16,10 @@ class Role(models.TextChoices):
     CANDIDATE = "candidate", "Candidat"
 
 
+# The roles that deal with exam sessions (the exams app's pages, the menu's entry).
+EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY, Role.MARKER)
+
+
 class OrganisationKind(models.TextChoices):
     CERTIFIER = "certifier", "Certificateur (Ucanss)"
     CPNEFP = "cpnefp", "CPNEFP"

@@ -16,7 +16,7 @@ from certifier.exams.services import do_register
 from certifier.pathways.models import Enrolment
 from tests.exams.conftest import calendar
 from tests.factories import CandidateFactory, EnrolmentFactory
-from tests.personas import PERSONAS
+from tests.personas import PERSONAS, SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
@@ -231,3 +231,10 @@ def test_markers_local_juries_and_candidates_find_their_exam_tasks_at_home(clien
     assert "copies à noter" in home("marker")
     assert "oral à noter" in home("local_jury")
     assert reverse("exams:own_convocation", args=[marks_session.pk]) in home("candidate")
+
+
+@pytest.mark.parametrize("persona", sorted(SIGNED_IN))
+def test_the_menu_offers_exam_sessions_to_the_roles_that_deal_with_them(client_for, persona):
+    page = client_for(persona).get(reverse("people:home")).content.decode()
+    menu = page.split('aria-label="Menu principal"')[1].split("</nav>")[0]
+    assert (reverse("exams:session_list") in menu) == (persona in EXAM_ROLES)
