@@ -20,7 +20,7 @@ import random
 import tempfile
 import time
 
-from common import append, machine, run_child, run_on_postgres
+from common import append, exam_session, machine, run_child, run_on_postgres
 from pathways_benchmark import setup_django
 
 REGISTRATIONS = 2_500
@@ -33,70 +33,19 @@ SEED = 2013
 def prepare() -> dict:
     from django.core.management import call_command
 
-    from certifier.exams.models import ExamMarker, SessionKind
-    from certifier.exams.services import SessionData, do_create_session, do_register
-    from certifier.pathways.models import Candidate, Enrolment
-    from certifier.people.enums import OrganisationKind, Role
-    from certifier.people.models import Membership, Organisation, User
-    from certifier.referential.models import CertificationVersion
+    from certifier.exams.models import ExamMarker
+    from certifier.exams.services import do_register
+    from certifier.people.enums import Role
+    from certifier.people.models import Membership, User
     from certifier.referential.services import do_load_referential
 
     call_command("migrate", verbosity=0)
     do_load_referential()
-    version = CertificationVersion.objects.get(certification__number="RNCP35729", code="2013")
-    ucanss = Organisation.objects.create(
-        kind=OrganisationKind.CERTIFIER, name="Ucanss", siret="78462143500048"
-    )
+    built = exam_session(REGISTRATIONS, CENTRES)
+    session = built["session"]
     marker = User.objects.create_user("correcteur@bench.example", "x")
-    Membership.objects.create(user=marker, organisation=ucanss, role=Role.MARKER)
-    employer = Organisation.objects.create(
-        kind=OrganisationKind.EMPLOYER, name="CAF de la Gironde", branch="CAF", siret="53443290300016"
-    )
-    centres = [
-        Organisation.objects.create(
-            kind=OrganisationKind.TRAINING_CENTRE, name=f"CRFP {n:02d}", city=f"Ville {n}"
-        )
-        for n in range(CENTRES)
-    ]
-    candidates = Candidate.objects.bulk_create(
-        Candidate(
-            birth_name=f"Nom{n:05d}",
-            first_name=f"Prénom{n}",
-            sex="F" if n % 2 else "M",
-            birth_date=datetime.date(1980, 1, 1) + datetime.timedelta(days=n),
-            birth_insee_code="33063",
-            employer=employer,
-            employee_number=f"M{n:06d}",
-        )
-        for n in range(REGISTRATIONS)
-    )
-    option = version.options.first()
-    enrolments = Enrolment.objects.bulk_create(
-        Enrolment(
-            candidate=candidate,
-            version=version,
-            option=option,
-            access_route="professional_contract",
-            training_centre=centres[n % CENTRES],
-            start_date=datetime.date(2026, 1, 5),
-        )
-        for n, candidate in enumerate(candidates)
-    )
-    today = datetime.date.today()
-    session = do_create_session(
-        None,
-        SessionData(
-            version=version,
-            kind=SessionKind.DECEMBER,
-            year=today.year,
-            registration_deadline=today + datetime.timedelta(days=30),
-            written_exam_date=today + datetime.timedelta(days=60),
-            oral_start=today + datetime.timedelta(days=61),
-            oral_end=today + datetime.timedelta(days=70),
-            national_jury_date=today + datetime.timedelta(days=90),
-        ),
-    )
-    do_register(None, session, list(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])))
+    Membership.objects.create(user=marker, organisation=built["ucanss"], role=Role.MARKER)
+    do_register(None, session, built["enrolments"])
     ExamMarker.objects.create(session=session, user=marker)
     return {"marker": marker, "session": session}
 

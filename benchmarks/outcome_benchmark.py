@@ -28,7 +28,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from common import ROOT, append, machine, run_child, run_on_postgres
+from common import ROOT, append, exam_session, machine, run_child, run_on_postgres
 from pathways_benchmark import setup_django
 
 CANDIDATES = 2_500
@@ -165,82 +165,28 @@ def dump(path: Path) -> None:
 
 def prepare() -> dict:
     from django.core.management import call_command
+    from django.utils import timezone
 
     from certifier.exams.marks import Entry, cell_text, do_record_marks
-    from certifier.exams.models import MarkStatus, Registration, SessionKind
-    from certifier.exams.services import SessionData, do_create_session, do_register
-    from certifier.pathways.models import (
-        Attendance,
-        Candidate,
-        Enrolment,
-        Module,
-        TrainingPath,
-        TrainingSession,
-    )
+    from certifier.exams.models import ExamSession, MarkStatus, Registration
+    from certifier.exams.services import do_register
+    from certifier.pathways.models import Attendance, Module, TrainingPath, TrainingSession
     from certifier.pathways.services import do_load_training_paths
-    from certifier.people.enums import OrganisationKind, Role
-    from certifier.people.models import Membership, Organisation, User
-    from certifier.referential.models import CertificationVersion
+    from certifier.people.enums import Role
+    from certifier.people.models import Membership, User
     from certifier.referential.services import do_load_referential
 
     call_command("migrate", verbosity=0)
     do_load_referential()
     do_load_training_paths()
-    version = CertificationVersion.objects.get(certification__number="RNCP35729", code="2013")
-    ucanss = Organisation.objects.create(
-        kind=OrganisationKind.CERTIFIER, name="Ucanss", siret="78462143500048"
-    )
+    built = exam_session(CANDIDATES, CENTRES)
+    version, centres, session = built["version"], built["centres"], built["session"]
+    enrolments = built["enrolments"]
     admin = User.objects.create_user("admin@bench.example", "x")
-    Membership.objects.create(user=admin, organisation=ucanss, role=Role.NATIONAL_ADMIN)
-    employer = Organisation.objects.create(
-        kind=OrganisationKind.EMPLOYER, name="CAF de la Gironde", branch="CAF", siret="53443290300016"
-    )
-    centres = [
-        Organisation.objects.create(
-            kind=OrganisationKind.TRAINING_CENTRE, name=f"CRFP {n:02d}", city=f"Ville {n}"
-        )
-        for n in range(CENTRES)
-    ]
+    Membership.objects.create(user=admin, organisation=built["ucanss"], role=Role.NATIONAL_ADMIN)
     staff = User.objects.create_user("crfp@bench.example", "x")
     Membership.objects.create(user=staff, organisation=centres[0], role=Role.CRFP_STAFF)
-    candidates = Candidate.objects.bulk_create(
-        Candidate(
-            birth_name=f"Nom{n:05d}",
-            first_name=f"Prénom{n}",
-            sex="F" if n % 2 else "M",
-            birth_date=datetime.date(1980, 1, 1) + datetime.timedelta(days=n),
-            birth_insee_code="33063",
-            employer=employer,
-            employee_number=f"M{n:06d}",
-        )
-        for n in range(CANDIDATES)
-    )
-    enrolments = Enrolment.objects.bulk_create(
-        Enrolment(
-            candidate=candidate,
-            version=version,
-            option=version.options.first(),
-            access_route="professional_contract",
-            training_centre=centres[n % CENTRES],
-            start_date=datetime.date(2026, 1, 5),
-        )
-        for n, candidate in enumerate(candidates)
-    )
-    today = datetime.date.today()
-    session = do_create_session(
-        None,
-        SessionData(
-            version=version,
-            kind=SessionKind.DECEMBER,
-            year=today.year,
-            registration_deadline=today + datetime.timedelta(days=30),
-            written_exam_date=today + datetime.timedelta(days=60),
-            oral_start=today + datetime.timedelta(days=61),
-            oral_end=today + datetime.timedelta(days=70),
-            national_jury_date=today + datetime.timedelta(days=90),
-        ),
-    )
-    do_register(None, session, list(Enrolment.objects.filter(pk__in=[e.pk for e in enrolments])))
+    do_register(None, session, enrolments)
     # Pass: every module attended by 97 % of the candidates, at their CRFP
     pass_path = TrainingPath.objects.get(certification=version.certification, kind="pass")
     held = {
@@ -270,6 +216,9 @@ def prepare() -> dict:
                 text = cell_text(MarkStatus.MARKED, mark) if mark or rng.random() < 0.5 else "ABS"
                 entries.append(Entry(registration, text, 0))
         do_record_marks(None, session, exam, entries)
+    # as after the levée d'anonymat: the written marks meet their candidates (D48)
+    ExamSession.objects.filter(pk=session.pk).update(anonymity_lifted_at=timezone.now())
+    session.refresh_from_db()
     return {"admin": admin, "staff": staff, "session": session}
 
 
