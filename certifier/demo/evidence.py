@@ -74,7 +74,7 @@ def _load_cohort(data: dict[str, Any], admin: User) -> int:
         if stage == "block_validated":
             _assess_bc01(cast, enrolment, complete=True)
         if stage == "capitalised":
-            _validate_bc02(cast, enrolment)
+            validate_bc02(cast, enrolment)
             _assess_bc01(cast, enrolment, complete=False)
     if account := data.get("account"):
         candidate = Candidate.objects.get(employee_number=f"{cast.prefix}-{account['index'] + 1:03d}")
@@ -190,7 +190,7 @@ def _assess_bc01(cast: Cast, enrolment: Enrolment, complete: bool) -> None:
         do_decide_block(cast.assessor, enrolment, block, "validated", "")
 
 
-def _validate_bc02(cast: Cast, enrolment: Enrolment) -> None:
+def validate_bc02(cast: Cast, enrolment: Enrolment) -> None:
     """BC02 presented and every criterion validated in an earlier session, then confirmed."""
     block = Block.objects.get(version=enrolment.version, code="RNCP35729BC02")
     competences = list(block.competences.prefetch_related("criteria"))
@@ -211,6 +211,33 @@ def _validate_bc02(cast: Cast, enrolment: Enrolment) -> None:
     scores = {
         criterion: CriterionScore(validated=True, comment="")
         for competence in competences
+        for criterion in competence.criteria.all()
+    }
+    do_score_criteria(cast.assessor, enrolment, block, scores)
+    do_decide_block(cast.assessor, enrolment, block, "validated", "")
+
+
+def validate_bc03(cast: Cast, enrolment: Enrolment, observed_on: date) -> None:
+    """BC03 observed for an hour and a half with questioning throughout, every criterion validated,
+    then confirmed."""
+    block = Block.objects.get(version=enrolment.version, code="RNCP35729BC03")
+    do_record_observation(
+        cast.assessor,
+        enrolment,
+        block.methods.get(kind="observation"),
+        ObservationData(
+            observed_on=observed_on,
+            situations={},
+            observation_minutes=90,
+            questioning_minutes=None,
+            questioning_throughout=True,
+            competences_covered=[],
+            notes="",
+        ),
+    )
+    scores = {
+        criterion: CriterionScore(validated=True, comment="")
+        for competence in block.competences.prefetch_related("criteria")
         for criterion in competence.criteria.all()
     }
     do_score_criteria(cast.assessor, enrolment, block, scores)

@@ -3,7 +3,7 @@
   copies marked anonymously by the demo marker, orals marked by the local jury, continuous
   assessments and tutored applications by the CRFP; some marks still missing;
 - June 2026, blocks scheme: the Bordeaux candidates in training registered, their assessors'
-  confirmed block decisions gathered for the jury;
+  confirmed block decisions gathered for the jury, three of them with every block validated;
 - June 2027, blocks scheme: open for registration, for trying it; the demo candidate's account is
   registered, and finds its convocation on its dashboard."""
 
@@ -19,7 +19,7 @@ from certifier.pathways.models import Enrolment, TrainingSession
 from certifier.people.models import Organisation, User
 from certifier.referential.models import CertificationVersion
 
-from .evidence import Cast, attend, enrol
+from .evidence import Cast, attend, enrol, validate_bc02, validate_bc03
 
 DECEMBER_2025 = {
     "kind": SessionKind.DECEMBER,
@@ -67,6 +67,7 @@ def load_demo_exams(data: dict[str, Any], admin: User) -> int:
         version=rncp, training_centre=centre, attendances__isnull=False
     ).distinct()
     _register(june, list(in_training))
+    _complete(data, admin, rncp, [f"DEMO-{number:03d}" for number in data["complete"]])
     do_set_local_jury_dates(admin, june, {centre: date(2026, 6, 22)})
     next_june = _session(admin, rncp, JUNE_2027)
     # the demo candidate's account finds its convocation on its dashboard
@@ -74,6 +75,21 @@ def load_demo_exams(data: dict[str, Any], admin: User) -> int:
         next_june, list(Enrolment.objects.filter(version=rncp, candidate__user__email=data["candidate"]))
     )
     return 3
+
+
+def _complete(data: dict[str, Any], admin: User, version: CertificationVersion, numbers: list[str]) -> None:
+    """BC02 and BC03 validated for candidates whose BC01 already is: the jury will find them complete."""
+    cast = Cast(
+        admin=admin,
+        assessor=User.objects.get(email=data["assessor"]),
+        centre=Organisation.objects.get(name=data["training_centre"]),
+        version=version,
+        prefix="DEMO",
+        birth_insee_code=data["birth_insee_code"],
+    )
+    for enrolment in Enrolment.objects.filter(version=version, candidate__employee_number__in=numbers):
+        validate_bc02(cast, enrolment)
+        validate_bc03(cast, enrolment, date(2026, 5, 12))
 
 
 def _session(admin: User, version: CertificationVersion, calendar: dict[str, Any]) -> ExamSession:

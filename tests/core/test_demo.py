@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 
 from certifier.assessments.models import Attestation, BlockDecision
 from certifier.exams.models import ExamSession, Mark
+from certifier.exams.outcome import Status, session_outcome
 from certifier.pathways.models import Candidate, Enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
@@ -46,8 +47,12 @@ def test_demo_candidates_cover_every_stage(demo):
     pending = [attestation for attestation in Attestation.objects.all() if not attestation.counts]
     assert len(pending) == 6 + 3  # the last attestation of each partly signed logbook awaits the manager
     validated = BlockDecision.objects.filter(confirmed_status="validated")
-    assert set(validated.values_list("block__code", flat=True)) == {"RNCP35729BC01", "RNCP35729BC02"}
-    assert validated.filter(enrolment__in=bordeaux).count() == 12
+    assert set(validated.values_list("block__code", flat=True)) == {
+        "RNCP35729BC01",
+        "RNCP35729BC02",
+        "RNCP35729BC03",
+    }
+    assert validated.filter(enrolment__in=bordeaux).count() == 12 + 3 * 2  # three completed for the jury
     assert validated.exclude(enrolment__in=bordeaux).count() == 3
 
 
@@ -93,3 +98,5 @@ def test_demo_exam_sessions_show_every_stage_of_marking(demo):
         "jury-local@crfp-bordeaux.example"
     }
     assert ExamSession.objects.visible_to(marker).get() == december
+    june_outcome = session_outcome(june, june.registrations.all())
+    assert june_outcome.counts[Status.CERTIFIED] == 3
