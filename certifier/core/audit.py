@@ -30,10 +30,11 @@ def record_events(
     changes: Iterable[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None]],
     *,
     actor: Any,
+    reason: str = "",
 ) -> list[AuditEvent]:
-    """`record_event` for many objects changed at once (object, before, after): one INSERT."""
+    """`record_event` for many objects changed at once (object, before, after) for one reason: one INSERT."""
     return AuditEvent.objects.bulk_create(
-        [_event(action, obj, actor, before, after, "") for obj, before, after in changes]
+        [_event(action, obj, actor, before, after, reason) for obj, before, after in changes]
     )
 
 

@@ -43,6 +43,7 @@ class AuditAction(models.TextChoices):
     MARK_ENTERED = "mark_entered", "Saisie d'une note"
     MARK_CHANGED = "mark_changed", "Modification d'une note"
     MARK_LOCKED = "mark_locked", "Verrouillage d'une note"
+    MARK_UNLOCKED = "mark_unlocked", "Déverrouillage d'une note"
     ANONYMITY_LIFTED = "anonymity_lifted", "Levée d'anonymat de l'épreuve écrite"
     EXAM_DOCUMENTS_REQUESTED = "exam_documents_requested", "Demande des documents d'une session d'examen"
 

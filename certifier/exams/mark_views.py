@@ -25,7 +25,16 @@ from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, role_required
 
 from .evaluations import Exam, evaluation
-from .marks import LEGEND, Entry, MarksRefused, cell_text, do_lock_marks, do_record_marks, history
+from .marks import (
+    LEGEND,
+    Entry,
+    MarksRefused,
+    cell_text,
+    do_lock_marks,
+    do_record_marks,
+    do_unlock_marks,
+    history,
+)
 from .models import ExamSession, Mark, MarkStatus, Registration
 from .permissions import markable
 
@@ -201,6 +210,11 @@ def grid(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
             "legend": LEGEND,
             "threshold": _threshold(found),
             "can_lock": editable and _unlocked(request.user, session, found),
+            "can_unlock": not editable
+            and not (found.anonymous and session.anonymity_lifted_at)
+            and Mark.objects.filter(
+                registration__session=session, exam=found.name, locked_at__isnull=False
+            ).exists(),
             # every mark of the page locked: nothing left to type
             "typable": editable and any(row.mark is None or row.mark.locked_at is None for row in rows),
         },
@@ -241,6 +255,20 @@ def lock(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
         messages.error(request, str(refused))
     else:
         messages.success(request, count(locked, "note verrouillée", "notes verrouillées") + ".")
+    return redirect(reverse("exams:mark_grid", args=[session.pk, found.name]))
+
+
+@role_required(Role.NATIONAL_ADMIN)
+@require_POST
+def unlock(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
+    session = _session(request, pk)
+    found = _evaluation(session, exam)
+    try:
+        unlocked = do_unlock_marks(request.user, session, found.name, request.POST.get("motif", ""))
+    except DomainError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, count(unlocked, "note déverrouillée", "notes déverrouillées") + ".")
     return redirect(reverse("exams:mark_grid", args=[session.pk, found.name]))
 
 

@@ -20,6 +20,8 @@ from certifier.core.audit import record_events
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.core.text import count
+from certifier.people.enums import Role
+from certifier.people.permissions import has_role
 
 from .evaluations import Exam, evaluation
 from .models import ExamSession, Mark, MarkStatus, Registration
@@ -267,6 +269,41 @@ def do_lock_marks(actor: Any, session: ExamSession, exam: str) -> int:
         mark.locked_at, mark.locked_by = now, by
     Mark.objects.bulk_update(marks, ["locked_at", "locked_by"])
     record_events(AuditAction.MARK_LOCKED, [(mark, None, _audited(mark)) for mark in marks], actor=actor)
+    return len(marks)
+
+
+@transaction.atomic
+def do_unlock_marks(actor: Any, session: ExamSession, exam: str, reason: str) -> int:
+    """The national administrator unlocks an evaluation's locked marks, to correct one before the jury;
+    never the anonymous exam's once anonymity is lifted. Returns how many were unlocked."""
+    found = responsible_evaluation(session, exam)
+    if not has_role(actor, Role.NATIONAL_ADMIN):
+        raise NotAllowed("Seul l'administrateur national déverrouille des notes.")
+    if not reason.strip():
+        raise DomainError("Indiquez le motif du déverrouillage.")
+    if (
+        found.anonymous
+        and ExamSession.objects.filter(pk=session.pk, anonymity_lifted_at__isnull=False).exists()
+    ):
+        raise DomainError(
+            "L'anonymat est levé : les notes de l'épreuve écrite ne peuvent plus être déverrouillées."
+        )
+    marks = list(
+        Mark.objects.select_for_update()
+        .filter(registration__session=session, exam=exam, locked_at__isnull=False)
+        .order_by("pk")
+    )
+    if not marks:
+        raise DomainError("Aucune note de cette épreuve n'est verrouillée.")
+    for mark in marks:
+        mark.locked_at, mark.locked_by = None, None
+    Mark.objects.bulk_update(marks, ["locked_at", "locked_by"])
+    record_events(
+        AuditAction.MARK_UNLOCKED,
+        [(mark, None, _audited(mark)) for mark in marks],
+        actor=actor,
+        reason=reason,
+    )
     return len(marks)
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     # marks, online (mark_views) and through a marking sheet (sheet_views)
     path(marks, mark_views.grid, name="mark_grid"),
     path(marks + "verrouiller/", mark_views.lock, name="mark_lock"),
+    path(marks + "deverrouiller/", mark_views.unlock, name="mark_unlock"),
     path("notes/<int:mark_pk>/historique/", mark_views.mark_history, name="mark_history"),
     path(marks + "feuille.xlsx", sheet_views.download, name="sheet_download"),
     path(marks + "import/", sheet_views.upload, name="sheet_upload"),

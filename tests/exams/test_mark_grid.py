@@ -14,7 +14,7 @@ from django.urls import reverse
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.exams import mark_views
-from certifier.exams.marks import Entry, do_record_marks
+from certifier.exams.marks import Entry, do_lock_marks, do_record_marks
 from certifier.exams.models import Mark
 from certifier.exams.services import do_register
 from certifier.people.enums import Role
@@ -446,3 +446,25 @@ def test_a_crfp_without_candidates_in_the_session_is_told_so(client_for, organis
     marks_session.registrations.filter(enrolment__training_centre=organisations["crfp"]).delete()
     page = text(client_for("crfp_staff").get(grid_url(marks_session, "cc_common")))
     assert "Aucun des candidats dont vous saisissez cette note n'est inscrit à cette session." in page
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_access_matrix_of_the_unlock(client_for, users, marks_session, marked, persona):
+    do_lock_marks(users["local_jury"], marks_session, "oral")
+    url = reverse("exams:mark_unlock", args=[marks_session.pk, "oral"])
+    got = (
+        answer(client_for(persona).post(url, {"motif": "Erreur de report"})),
+        answer(client_for(persona).get(url)),
+    )
+    wanted = {"anonymous": ("login", "login"), "national_admin": (302, 405)}.get(persona, (403, 403))
+    assert got == wanted
+    unlocked = Mark.objects.get(exam="oral").locked_at is None
+    assert unlocked == (persona == "national_admin")
+
+
+def test_the_national_admin_finds_the_unlock_on_a_locked_grid(client_for, users, marks_session, marked):
+    page = client_for("national_admin").get(grid_url(marks_session, "oral")).content.decode()
+    assert "Déverrouiller les notes" not in page
+    do_lock_marks(users["local_jury"], marks_session, "oral")
+    page = client_for("national_admin").get(grid_url(marks_session, "oral")).content.decode()
+    assert "Déverrouiller les notes" in page

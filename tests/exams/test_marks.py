@@ -15,11 +15,12 @@ from certifier.exams.marks import (
     cell_text,
     do_lock_marks,
     do_record_marks,
+    do_unlock_marks,
     history,
     parse_cell,
     plan_marks,
 )
-from certifier.exams.models import Mark, MarkStatus
+from certifier.exams.models import ExamSession, Mark, MarkStatus
 from tests.exams.conftest import registration_of
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +208,34 @@ def test_continuous_assessments_are_marked_during_the_training(users, marks_sess
     marks_session.written_exam_date = timezone.localdate() + timedelta(days=30)
     do_record_marks(users["crfp_staff"], marks_session, "cc_common", [Entry(own.pk, "12", 0)])
     assert Mark.objects.count() == 1
+
+
+def test_the_national_admin_unlocks_marks_with_a_reason_to_correct_one(users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    do_record_marks(users["marker"], marks_session, "written", [Entry(own.pk, "12", 0)])
+    do_lock_marks(users["marker"], marks_session, "written")
+    with pytest.raises(DomainError, match="motif"):
+        do_unlock_marks(users["national_admin"], marks_session, "written", " ")
+    assert do_unlock_marks(users["national_admin"], marks_session, "written", "Erreur de report") == 1
+    do_record_marks(users["marker"], marks_session, "written", [Entry(own.pk, "13", 1)])
+    event = AuditEvent.objects.get(action=AuditAction.MARK_UNLOCKED)
+    assert (event.actor, event.reason) == (users["national_admin"], "Erreur de report")
+
+
+@pytest.mark.parametrize("persona", ["marker", "crfp_staff", "local_jury", "national_jury"])
+def test_only_the_national_admin_unlocks_marks(users, marks_session, persona):
+    own = registration_of(marks_session, "Martin")
+    do_record_marks(users["marker"], marks_session, "written", [Entry(own.pk, "12", 0)])
+    do_lock_marks(users["marker"], marks_session, "written")
+    with pytest.raises(NotAllowed):
+        do_unlock_marks(users[persona], marks_session, "written", "Erreur")
+    assert Mark.objects.get().locked_at is not None
+
+
+def test_written_marks_stay_locked_once_anonymity_is_lifted(users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    do_record_marks(users["marker"], marks_session, "written", [Entry(own.pk, "12", 0)])
+    do_lock_marks(users["marker"], marks_session, "written")
+    ExamSession.objects.filter(pk=marks_session.pk).update(anonymity_lifted_at=timezone.now())
+    with pytest.raises(DomainError, match="anonymat est levé"):
+        do_unlock_marks(users["national_admin"], marks_session, "written", "Erreur")
