@@ -93,6 +93,9 @@ def confirm(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
     session, found = _scope(request, pk, exam)
     try:
         lines = sheets.unsign_lines(request.user, session, found, request.POST.get("lines", ""))
+        if sheets.already_recorded(request.user, session, found, lines):
+            messages.info(request, "Les notes de cette feuille sont déjà enregistrées : rien n'a changé.")
+            return redirect("exams:mark_grid", pk=session.pk, exam=found.name)
         plan = sheets.do_record_sheet(request.user, session, found, lines)
     except DomainError as refusal:
         return _upload_page(request, session, found, SheetForm(), refusal)

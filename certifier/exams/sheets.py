@@ -499,3 +499,18 @@ def do_record_sheet(actor: Any, session: ExamSession, evaluation: Exam, lines: S
         return do_record_marks(actor, session, evaluation.name, _entries(lines))
     except MarksRefused as refused:
         raise _as_sheet_faults(refused, lines) from None
+
+
+def already_recorded(actor: Any, session: ExamSession, evaluation: Exam, lines: Sequence[Line]) -> bool:
+    """Whether the marks of a previewed sheet are the marks of now: a confirmation sent twice (the
+    browser's Back, a double click) is then told so rather than refused as stale."""
+    marks = _marks(actor, session, evaluation)
+    typed = [(line, parse_cell(line.text)) for line in lines]
+    return any(cell for _, cell in typed) and all(
+        cell is None
+        or (
+            (mark := marks.get(line.registration_id)) is not None
+            and (mark.status, mark.value) == (cell.status, cell.value)
+        )
+        for line, cell in typed
+    )

@@ -109,6 +109,17 @@ def test_a_filled_sheet_is_previewed_then_recorded_with_its_audit(marker, marks_
     assert events.count() == 2 and {event.actor for event in events} == {users["marker"]}
 
 
+def test_a_confirmation_sent_twice_is_told_the_marks_are_already_recorded(marker, marks_session, codes):
+    content = download(marker, marks_session)
+    rows = rows_by_key(content)
+    preview = upload(marker, marks_session, fill(content, {f"B{rows[codes['Martin']]}": "12,5"}))
+    confirmation = {"lines": preview.context["token"]}
+    marker.post(url("sheet_confirm", marks_session, "written"), confirmation)
+    again = marker.post(url("sheet_confirm", marks_session, "written"), confirmation, follow=True)
+    assert "déjà enregistrées" in again.content.decode()
+    assert AuditEvent.objects.filter(action=AuditAction.MARK_ENTERED).count() == 1
+
+
 def test_the_preview_shows_each_changed_mark_before_and_after(marker, marks_session, codes, users):
     martin, durand = registration_of(marks_session, "Martin"), registration_of(marks_session, "Durand")
     do_record_marks(
