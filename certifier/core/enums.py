@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     EXAM_REGISTERED = "exam_registered", "Inscription d'un candidat à une session d'examen"
     LOCAL_JURY_DATE_SET = "local_jury_date_set", "Date de jury local fixée"
     EXAM_MARKER_APPOINTED = "exam_marker_appointed", "Désignation d'un correcteur de l'épreuve écrite"
+    EXAM_MARKER_REMOVED = "exam_marker_removed", "Retrait d'un correcteur de l'épreuve écrite"
     MARK_ENTERED = "mark_entered", "Saisie d'une note"
     MARK_CHANGED = "mark_changed", "Modification d'une note"
     MARK_LOCKED = "mark_locked", "Verrouillage d'une note"

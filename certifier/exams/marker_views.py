@@ -3,13 +3,14 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, role_required
 
 from .forms import MarkerForm
-from .markers import do_appoint_marker, do_lift_anonymity, lift_refusal, written_progress
+from .markers import do_appoint_marker, do_lift_anonymity, do_remove_marker, lift_refusal, written_progress
 from .models import ExamMarker, ExamSession, Registration
 
 
@@ -37,6 +38,18 @@ def markers(request: HttpRequest, pk: int) -> HttpResponse:
         "exams/markers.html",
         {"session": session, "form": form, "markers": appointed.order_by("appointed_at", "pk")},
     )
+
+
+@role_required(Role.NATIONAL_ADMIN)
+@require_POST
+def remove_marker(request: HttpRequest, pk: int, marker_pk: int) -> HttpResponse:
+    session = _session(request, pk)
+    marker = get_visible_or_404(
+        ExamMarker.objects.filter(session=session).select_related("user"), pk=marker_pk
+    )
+    do_remove_marker(request.user, marker)
+    messages.success(request, f"{marker.user.email} ne corrige plus l'épreuve écrite de cette session.")
+    return redirect("exams:markers", pk=session.pk)
 
 
 @role_required(Role.NATIONAL_ADMIN)

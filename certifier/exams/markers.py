@@ -167,6 +167,17 @@ def do_appoint_marker(actor: Any, session: ExamSession, email: str) -> ExamMarke
 
 
 @transaction.atomic
+@transaction.atomic
+def do_remove_marker(actor: Any, marker: ExamMarker) -> None:
+    """The national administrator withdraws a marker from a session: they no longer see its copies;
+    the marks they entered stay, attributed to them."""
+    if not can_manage_markers(actor):
+        raise NotAllowed("Seul l'administrateur national retire un correcteur.")
+    before = {"session": str(marker.session_id), "email": marker.user.email}
+    ExamMarker.objects.filter(pk=marker.pk).delete()
+    record_event(AuditAction.EXAM_MARKER_REMOVED, marker, actor=actor, before=before)
+
+
 def do_lift_anonymity(actor: Any, session: ExamSession) -> ExamSession:
     """D48: the levée d'anonymat, once every copy carries a locked written mark; logged with its counts."""
     if not can_manage_markers(actor):

@@ -23,6 +23,7 @@ urlpatterns = [
     path(marks + "import/confirmer/", sheet_views.confirm, name="sheet_confirm"),
     # the written exam's markers and the levée d'anonymat (marker_views)
     path(session + "correcteurs/", marker_views.markers, name="markers"),
+    path(session + "correcteurs/<int:marker_pk>/retirer/", marker_views.remove_marker, name="remove_marker"),
     path(session + "levee-d-anonymat/", marker_views.lift_anonymity, name="lift_anonymity"),
     # convocations, attendance sheets and copy-code lists (document_views)
     path(session + "documents/", document_views.documents, name="documents"),

@@ -299,3 +299,22 @@ def test_a_refused_lift_is_told_and_changes_nothing(client_for, marks_session):
     page = client.post(reverse("exams:lift_anonymity", args=[marks_session.pk]), follow=True).content.decode()
     assert "2 copies n&#x27;ont pas de note verrouillée" in page
     assert ExamSession.objects.get(pk=marks_session.pk).anonymity_lifted_at is None
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_the_national_admin_withdraws_a_marker_who_then_sees_the_session_no_more(
+    client_for, users, marks_session, persona
+):
+    marker = ExamMarker.objects.get(session=marks_session)
+    url = reverse("exams:remove_marker", args=[marks_session.pk, marker.pk])
+    response = client_for(persona).post(url)
+    if persona == "national_admin":
+        assert response.status_code == 302
+        assert not ExamMarker.objects.filter(pk=marker.pk).exists()
+        event = AuditEvent.objects.get(action=AuditAction.EXAM_MARKER_REMOVED)
+        assert event.before["email"] == users["marker"].email
+        detail = reverse("exams:session_detail", args=[marks_session.pk])
+        assert client_for("marker").get(detail).status_code == 404
+    else:
+        assert response.status_code in (302, 403) and ExamMarker.objects.filter(pk=marker.pk).exists()
+        assert (response.status_code == 302) == (persona == "anonymous")
