@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("certifier.pathways.urls")),
     path("", include("certifier.assessments.urls")),
     path("", include("certifier.exams.urls")),
+    path("", include("certifier.juries.urls")),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "certifier.pathways",
     "certifier.assessments",
     "certifier.exams",
+    "certifier.juries",
     "certifier.demo",
 ]
 

@@ -16,6 +16,7 @@ ALLOWED = {
     "pathways": {"core", "people", "referential", "decisions"},
     "assessments": {"core", "people", "referential", "decisions", "pathways"},
     "exams": {"core", "people", "referential", "decisions", "pathways", "assessments"},
+    "juries": {"core", "people", "referential", "decisions", "pathways", "assessments", "exams"},
     "demo": {"core", "people", "referential", "pathways", "assessments", "exams"},
 }
 
