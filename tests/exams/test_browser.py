@@ -62,12 +62,18 @@ PAGES = {
     ],
     "crfp_staff": [
         "exams:session_detail",
+        "juries:local_opinions",
         "exams:documents",
         "exams:outcome",
         ("exams:mark_grid", "cc_common"),
         ("exams:sheet_upload", "cc_common"),
     ],
-    "local_jury": ["exams:session_detail", "exams:outcome", ("exams:mark_grid", "oral")],
+    "local_jury": [
+        "exams:session_detail",
+        "exams:outcome",
+        ("exams:mark_grid", "oral"),
+        "juries:local_opinions",
+    ],
     "national_jury": ["exams:outcome"],
     "marker": ["exams:session_detail", ("exams:sheet_upload", "written")],
 }

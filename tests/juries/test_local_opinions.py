@@ -253,3 +253,13 @@ def test_the_page_makes_a_constant_number_of_queries(
     register(27)  # 30
     many = queries()
     assert many == few
+
+
+def test_the_local_jury_is_told_at_home_how_many_opinions_wait(client_for, users, marks_session):
+    def home() -> str:
+        return html.unescape(client_for("local_jury").get(reverse("people:home")).content.decode())
+
+    # Martin Léa, the only candidate of its CRFP
+    assert '<span class="count">1</span> avis du jury local à donner' in home()
+    do_give_opinion(users["local_jury"], registration_of(marks_session, "Martin"), True, "")
+    assert '<span class="count">0</span> avis du jury local à donner' in home()
