@@ -18,15 +18,10 @@ from certifier.people.permissions import get_visible_or_404, has_role, role_requ
 from .documents import convocation_pdf, count_in, session_title
 from .jobs import latest_file, result_name, scope_for, session_jobs, start_documents
 from .models import ExamSession, Registration
+from .permissions import get_session_or_404
 
 REFRESH_SECONDS = 3
 PDF = "application/pdf"
-
-
-def _session(request: HttpRequest, pk: int) -> ExamSession:
-    return get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
 
 
 def _file_name(session: ExamSession) -> str:
@@ -35,7 +30,7 @@ def _file_name(session: ExamSession) -> str:
 
 @role_required(Role.NATIONAL_ADMIN, Role.CRFP_STAFF)
 def documents(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session(request, pk)
+    session = get_session_or_404(request.user, pk)
     if request.method == "POST":
         try:
             start_documents(request.user, session)
@@ -73,7 +68,7 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.NATIONAL_ADMIN, Role.CRFP_STAFF)
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The user's latest file, or (`?traitement=`) one of the jobs they may follow."""
-    session = _session(request, pk)
+    session = get_session_or_404(request.user, pk)
     wanted = request.GET.get("traitement", "")
     if wanted:
         if not wanted.isdigit():

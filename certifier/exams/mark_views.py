@@ -24,7 +24,7 @@ from certifier.core.text import count
 from certifier.people.enums import Role
 from certifier.people.permissions import get_visible_or_404, has_role, role_required
 
-from .evaluations import Exam, evaluation
+from .evaluations import Exam
 from .marks import (
     LEGEND,
     Entry,
@@ -36,7 +36,7 @@ from .marks import (
     history,
 )
 from .models import ExamSession, Mark, MarkStatus, Registration
-from .permissions import markable
+from .permissions import get_exam_or_404, get_session_or_404, markable
 
 # Who reaches a grid: whoever D50 makes responsible for one of the evaluations, and the national
 # administrator, who reads every grid.
@@ -59,19 +59,6 @@ class Row:
     shown: str  # the mark when the grid was built
     version: int  # the mark's version when the grid was built, 0 when there was none
     fault: str = ""
-
-
-def _session(request: HttpRequest, pk: int) -> ExamSession:
-    return get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
-
-
-def _evaluation(session: ExamSession, exam: str) -> Exam:
-    found = evaluation(session.version, exam)
-    if found is None:
-        raise Http404(NOT_FOUND)
-    return found
 
 
 def _ensure_reader(user: object, found: Exam) -> bool:
@@ -165,8 +152,8 @@ def _refused_rows(rows: list[Row], typed: dict[int, Entry], faults: dict[int, st
 
 @role_required(*MARK_ROLES)
 def grid(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
-    session = _session(request, pk)
-    found = _evaluation(session, exam)
+    session = get_session_or_404(request.user, pk)
+    found = get_exam_or_404(session, exam)
     editable = _ensure_reader(request.user, found)
     if request.method == "POST" and not editable:
         raise NotAllowed("L'administrateur national consulte les notes ; il ne les saisit pas.")
@@ -240,8 +227,8 @@ def _unlocked(user: object, session: ExamSession, found: Exam) -> bool:
 @role_required(*MARK_ROLES)
 @require_POST
 def lock(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
-    session = _session(request, pk)
-    found = _evaluation(session, exam)
+    session = get_session_or_404(request.user, pk)
+    found = get_exam_or_404(session, exam)
     if not _ensure_reader(request.user, found):
         raise NotAllowed("L'administrateur national consulte les notes ; il ne les verrouille pas.")
     if request.POST.get("confirmation") != "oui":
@@ -261,8 +248,8 @@ def lock(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
 @role_required(Role.NATIONAL_ADMIN)
 @require_POST
 def unlock(request: HttpRequest, pk: int, exam: str) -> HttpResponse:
-    session = _session(request, pk)
-    found = _evaluation(session, exam)
+    session = get_session_or_404(request.user, pk)
+    found = get_exam_or_404(session, exam)
     try:
         unlocked = do_unlock_marks(request.user, session, found.name, request.POST.get("motif", ""))
     except DomainError as refused:
@@ -282,7 +269,7 @@ def mark_history(request: HttpRequest, mark_pk: int) -> HttpResponse:
         pk=mark_pk,
     )
     session = mark.registration.session
-    found = _evaluation(session, mark.exam)
+    found = get_exam_or_404(session, mark.exam)
     sees = has_role(request.user, Role.NATIONAL_ADMIN) or (
         has_role(request.user, found.responsible)
         and markable(request.user, session, found).filter(pk=mark.registration_id).exists()

@@ -11,18 +11,13 @@ from certifier.people.permissions import get_visible_or_404, role_required
 
 from .forms import MarkerForm
 from .markers import do_appoint_marker, do_lift_anonymity, do_remove_marker, lift_refusal, written_progress
-from .models import ExamMarker, ExamSession, Registration
-
-
-def _session(request: HttpRequest, pk: int) -> ExamSession:
-    return get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
+from .models import ExamMarker, Registration
+from .permissions import get_session_or_404
 
 
 @role_required(Role.NATIONAL_ADMIN)
 def markers(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session(request, pk)
+    session = get_session_or_404(request.user, pk)
     form = MarkerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -43,7 +38,7 @@ def markers(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.NATIONAL_ADMIN)
 @require_POST
 def remove_marker(request: HttpRequest, pk: int, marker_pk: int) -> HttpResponse:
-    session = _session(request, pk)
+    session = get_session_or_404(request.user, pk)
     marker = get_visible_or_404(
         ExamMarker.objects.filter(session=session).select_related("user"), pk=marker_pk
     )
@@ -54,7 +49,7 @@ def remove_marker(request: HttpRequest, pk: int, marker_pk: int) -> HttpResponse
 
 @role_required(Role.NATIONAL_ADMIN)
 def lift_anonymity(request: HttpRequest, pk: int) -> HttpResponse:
-    session = _session(request, pk)
+    session = get_session_or_404(request.user, pk)
     if request.method == "POST":
         try:
             do_lift_anonymity(request.user, session)

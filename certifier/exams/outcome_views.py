@@ -6,10 +6,10 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 
 from certifier.people.enums import Role
-from certifier.people.permissions import get_visible_or_404, role_required
+from certifier.people.permissions import role_required
 
-from .models import ExamSession
 from .outcome import Status, outcome_registrations, session_outcome
+from .permissions import get_session_or_404
 
 PAGE_SIZE = 100
 
@@ -17,9 +17,7 @@ PAGE_SIZE = 100
 # Markers never: the outcome names candidates (D48). Employers, candidates and others neither (D25).
 @role_required(Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY)
 def outcome(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
+    session = get_session_or_404(request.user, pk)
     result = session_outcome(session, outcome_registrations(request.user, session))
     wanted = request.GET.get("statut")
     shown = Status(wanted) if wanted in set(Status) else None

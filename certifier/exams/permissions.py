@@ -3,13 +3,29 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import Http404
 
 from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
-from certifier.people.permissions import has_role, organisation_ids
+from certifier.people.permissions import get_visible_or_404, has_role, organisation_ids
 
-from .evaluations import SHOWN_TO_EMPLOYER, Exam, evaluations
+from .evaluations import SHOWN_TO_EMPLOYER, Exam, evaluation, evaluations
 from .models import ExamMarker, ExamSession, Registration
+
+
+def get_session_or_404(user: Any, pk: int) -> ExamSession:
+    """An exam session the user may see (`ExamSession.visible_to`), with its version; 404 otherwise."""
+    return get_visible_or_404(
+        ExamSession.objects.visible_to(user).select_related("version__certification"), pk=pk
+    )
+
+
+def get_exam_or_404(session: ExamSession, name: str) -> Exam:
+    """An épreuve of the session's version; 404 for any other name."""
+    found = evaluation(session.version, name)
+    if found is None:
+        raise Http404("Cette épreuve n'existe pas dans cette session.")
+    return found
 
 
 def can_create_session(user: Any) -> bool:

@@ -1,7 +1,7 @@
 """Excel marking sheets (D50): download, upload with a preview, confirmation. Thin: `sheets` decides."""
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 
 from certifier.core.downloads import attachment
@@ -9,24 +9,21 @@ from certifier.core.excel import XLSX_CONTENT_TYPE
 from certifier.core.models import DomainError
 from certifier.core.text import count
 from certifier.people.enums import Role
-from certifier.people.permissions import get_visible_or_404, role_required
+from certifier.people.permissions import role_required
 
 from . import sheets
-from .evaluations import Exam, evaluation
+from .evaluations import Exam
 from .forms import SheetForm
 from .models import ExamSession
+from .permissions import get_exam_or_404, get_session_or_404
 
 # D29, D50: the roles that enter marks; each view then checks the evaluation's own role and rows.
 MARKING_ROLES = (Role.CRFP_STAFF, Role.LOCAL_JURY, Role.MARKER)
 
 
 def _scope(request: HttpRequest, pk: int, exam: str) -> tuple[ExamSession, Exam]:
-    session = get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
-    found = evaluation(session.version, exam)
-    if found is None:
-        raise Http404("Cette épreuve n'existe pas dans cette session.")
+    session = get_session_or_404(request.user, pk)
+    found = get_exam_or_404(session, exam)
     sheets.check_access(request.user, session, found)
     return session, found
 

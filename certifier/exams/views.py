@@ -24,6 +24,7 @@ from .permissions import (
     can_open_grid,
     can_register,
     can_see_copy_codes,
+    get_session_or_404,
     registrable,
     visible_registrations,
 )
@@ -125,9 +126,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.CRFP_STAFF)
 def session_register(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
+    session = get_session_or_404(request.user, pk)
     candidates = registrable(request.user, session)
     form = RegisterForm(request.POST or None, candidates=candidates)
     everyone = request.method == "POST" and "tous" in request.POST
@@ -153,7 +152,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.NATIONAL_ADMIN)
 def local_jury_dates(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_visible_or_404(ExamSession.objects.visible_to(request.user), pk=pk)
+    session = get_session_or_404(request.user, pk)
     centres = list(TrainingCentre.objects.order_by("name"))
     current = {row.training_centre_id: row for row in session.local_jury_dates.all()}
     form = LocalJuryDatesForm(request.POST or None, session=session, centres=centres, current=current)

@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from certifier.core.models import DomainError
-from certifier.exams.models import ExamSession
 from certifier.exams.outcome import CandidateOutcome, session_outcome
+from certifier.exams.permissions import get_session_or_404
 from certifier.people.enums import Role
-from certifier.people.permissions import get_visible_or_404, has_role, role_required
+from certifier.people.permissions import has_role, role_required
 from certifier.referential.enums import Scheme
 
 from .forms import FAVOURABLE, UNFAVOURABLE, OpinionForm
@@ -40,9 +40,7 @@ def _prefix(registration_pk: int) -> str:
 
 @role_required(*OPINION_READERS)
 def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
-    session = get_visible_or_404(
-        ExamSession.objects.visible_to(request.user).select_related("version__certification"), pk=pk
-    )
+    session = get_session_or_404(request.user, pk)
     applies = session.version.scheme == Scheme.MARKS
     registrations = opinion_registrations(request.user, session)
     juries = jury_centre_ids(request.user)
