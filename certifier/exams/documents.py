@@ -21,6 +21,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from certifier.core.pdf import CERTIFIER, MARGIN, PLATFORM
+from certifier.pathways.rules import display_name
 
 from .models import ExamSession, Registration, SessionKind
 
@@ -92,11 +93,6 @@ def session_title(session: ExamSession) -> str:
     if session.kind == SessionKind.CATCH_UP:
         return f"Rattrapage {session.year}"
     return f"Session de {session.get_kind_display().lower()} {session.year}"
-
-
-def display_name(birth_name: str, usage_name: str, first_name: str) -> str:
-    """As `Candidate.display_name`, from plain values."""
-    return f"{(usage_name or birth_name).upper()} {first_name}"
 
 
 def registrations_in(session: ExamSession, scope: Scope) -> Iterator[Line]:

@@ -13,7 +13,7 @@ from certifier.referential.enums import AccessRouteKind
 from certifier.referential.models import Certification, CertificationVersion, Option
 
 from .enums import DurationUnit, FundingCategory, PathKind, Sex
-from .rules import format_duration, identity_key, pass_followed
+from .rules import display_name, format_duration, identity_key, pass_followed
 
 
 class Candidate(models.Model):
@@ -72,7 +72,7 @@ class Candidate(models.Model):
 
     @property
     def display_name(self) -> str:
-        return f"{(self.usage_name or self.birth_name).upper()} {self.first_name}"
+        return display_name(self.birth_name, self.usage_name, self.first_name)
 
     def compute_identity_key(self) -> str:
         return identity_key(self.birth_name, self.first_name, self.birth_date, self.birth_insee_code)

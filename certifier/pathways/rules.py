@@ -204,3 +204,8 @@ def birth_date_error(birth_date: date, start: date) -> str | None:
         f"La date de naissance ({day_label(birth_date)}) n'est pas plausible : le candidat doit avoir "
         f"entre {MIN_AGE} et {MAX_AGE} ans à l'entrée en parcours ({day_label(start)})."
     )
+
+
+def display_name(birth_name: str, usage_name: str, first_name: str) -> str:
+    """How a candidate is named everywhere: usage name (else birth name) in capitals, then first name."""
+    return f"{(usage_name or birth_name).upper()} {first_name}"
