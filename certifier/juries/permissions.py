@@ -2,9 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
-
-from certifier.exams.models import ExamSession, Registration
+from certifier.exams.models import Registration
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
 
@@ -25,14 +23,3 @@ def jury_centre_ids(user: Any) -> set[int]:
 def can_give_opinion(user: Any, registration: Registration) -> bool:
     """D51: only the local jury of the registration's CRFP."""
     return registration.enrolment.training_centre_id in jury_centre_ids(user)
-
-
-def opinion_registrations(user: Any, session: ExamSession) -> QuerySet[Registration]:
-    """The registrations of `session` whose opinion the user reads: every one for the national
-    administrator; a CRFP's staff and local jury, their CRFP's."""
-    registrations = Registration.objects.filter(session=session)
-    if has_role(user, Role.NATIONAL_ADMIN):
-        return registrations
-    return registrations.filter(
-        enrolment__training_centre_id__in=organisation_ids(user, Role.CRFP_STAFF, Role.LOCAL_JURY)
-    )

@@ -10,14 +10,14 @@ from django.urls import reverse
 
 from certifier.core.models import DomainError
 from certifier.exams.outcome import CandidateOutcome, session_outcome
-from certifier.exams.permissions import get_session_or_404
+from certifier.exams.permissions import get_session_or_404, visible_registrations
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, role_required
 from certifier.referential.enums import Scheme
 
 from .forms import FAVOURABLE, UNFAVOURABLE, OpinionForm
 from .models import LocalOpinion
-from .permissions import OPINION_READERS, jury_centre_ids, opinion_registrations
+from .permissions import OPINION_READERS, jury_centre_ids
 from .services import do_give_opinion
 
 PAGE_SIZE = 100
@@ -42,7 +42,8 @@ def _prefix(registration_pk: int) -> str:
 def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_or_404(request.user, pk)
     applies = session.version.scheme == Scheme.MARKS
-    registrations = opinion_registrations(request.user, session)
+    # the national administrator reads every CRFP's opinions; a CRFP and its local jury, their own
+    registrations = visible_registrations(request.user, session)
     juries = jury_centre_ids(request.user)
     posted: OpinionForm | None = None
     posted_pk: int | None = None
