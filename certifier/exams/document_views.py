@@ -1,6 +1,7 @@
 """The documents of an exam session: produced by a background job for the national administrator
 (every CRFP, copy codes included) or a CRFP (its candidates); a candidate's own convocation."""
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -65,13 +66,16 @@ def documents(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exams/documents.html", context)
 
 
+JOB_ID = re.compile(r"[0-9]{1,18}")
+
+
 @role_required(Role.NATIONAL_ADMIN, Role.CRFP_STAFF)
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The user's latest file, or (`?traitement=`) one of the jobs they may follow."""
     session = get_session_or_404(request.user, pk)
     wanted = request.GET.get("traitement", "")
     if wanted:
-        if not wanted.isdigit():
+        if not JOB_ID.fullmatch(wanted):  # "²" is a digit to str.isdigit, and ids have 18 digits at most
             raise Http404("Ce fichier n'existe pas ou ne vous est pas accessible.")
         job = session_jobs(request.user, session).filter(pk=int(wanted), status=JobStatus.DONE).first()
     else:

@@ -256,3 +256,9 @@ def test_page_shows_the_latest_file_with_its_date(
     page = client.get(documents_url(marks_session)).content.decode()
     assert "Télécharger les documents (PDF)" in page and "produits le" in page
     assert "Liste des codes de copie" not in page.split("Dernier fichier produit")[1]
+
+
+@pytest.mark.parametrize("wanted", ["²", "abc", "99999999999999999999999"])
+def test_a_malformed_file_number_is_not_found(client_for, marks_session, wanted):
+    response = client_for("crfp_staff").get(download_url(marks_session) + f"?traitement={wanted}")
+    assert response.status_code == 404
