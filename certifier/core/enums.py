@@ -50,6 +50,8 @@ class AuditAction(models.TextChoices):
     # juries
     LOCAL_OPINION_GIVEN = "local_opinion_given", "Avis du jury local donné"
     LOCAL_OPINION_CHANGED = "local_opinion_changed", "Avis du jury local modifié"
+    DELIBERATION_OPENED = "deliberation_opened", "Délibération du jury national ouverte"
+    JURY_ATTENDANCE_RECORDED = "jury_attendance_recorded", "Présences au jury national enregistrées"
 
 
 class DecisionSource(models.TextChoices):
@@ -66,6 +68,7 @@ class JobKind(models.TextChoices):
     CANDIDATE_IMPORT = "candidate_import", "Import de candidats"
     REGISTRY_IMPORT = "registry_import", "Import de l'export du registre national"
     EXAM_DOCUMENTS = "exam_documents", "Documents d'une session d'examen"
+    MINUTES = "minutes", "Procès-verbal signé du jury national"
 
 
 class JobStatus(models.TextChoices):

@@ -1,6 +1,6 @@
 """Exam sessions and the registrations of candidates into them (D45–D48)."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from certifier.core.models import DomainError
 from certifier.pathways.models import Enrolment
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
@@ -88,6 +89,11 @@ class ExamSession(models.Model):
         related_name="+",
     )
 
+    # D55: signing the national jury's minutes proclaims the results (marks and decisions frozen from
+    # then on, D50); they are read by candidates and employers from one release time, on every path
+    proclaimed_at = models.DateTimeField("résultats proclamés le", null=True, blank=True)
+    released_at = models.DateTimeField("résultats publiés le", null=True, blank=True)
+
     objects = ExamSessionQuerySet.as_manager()
 
     class Meta:
@@ -124,6 +130,12 @@ class ExamSession(models.Model):
                 name="exam_session_unique_half_year",
                 violation_error_message="Cette session existe déjà pour cette certification.",
             ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True)
+                | Q(proclaimed_at__isnull=False, released_at__gte=F("proclaimed_at")),
+                name="exam_session_released_after_proclamation",
+                violation_error_message="Les résultats sont publiés après leur proclamation.",
+            ),
             models.UniqueConstraint(
                 fields=["catch_up_of"],
                 name="exam_session_one_catch_up",
@@ -148,6 +160,23 @@ class ExamSession(models.Model):
 
     def state(self, today: date, marks_complete: bool = False) -> SessionState:
         return session_state(self.dates, today, marks_complete)
+
+    @property
+    def proclaimed(self) -> bool:
+        """D55: the results are proclaimed; no mark or decision of the session changes any more."""
+        return self.proclaimed_at is not None
+
+    def refuse_when_proclaimed(self) -> None:
+        """D50, D55: every service writing a mark or a decision of the session calls this first."""
+        if self.proclaimed:
+            raise DomainError(
+                "Les résultats de cette session sont proclamés : notes et décisions ne changent plus, "
+                "sauf par un rectificatif du jury national."
+            )
+
+    def results_released(self, now: datetime) -> bool:
+        """D55: the one release time that gates every read path to the results."""
+        return self.released_at is not None and self.released_at <= now
 
 
 class RegistrationQuerySet(models.QuerySet["Registration"]):
