@@ -52,6 +52,13 @@ class AuditAction(models.TextChoices):
     LOCAL_OPINION_CHANGED = "local_opinion_changed", "Avis du jury local modifié"
     DELIBERATION_OPENED = "deliberation_opened", "Délibération du jury national ouverte"
     JURY_ATTENDANCE_RECORDED = "jury_attendance_recorded", "Présences au jury national enregistrées"
+    JURY_LIST_MEMBER_ADDED = "jury_list_member_added", "Ajout d'un membre aux listes de la CPNEFP"
+    JURY_LIST_MEMBER_WITHDRAWN = "jury_list_member_withdrawn", "Retrait d'un membre des listes de la CPNEFP"
+    NATIONAL_JURY_APPOINTED = "national_jury_appointed", "Désignation du jury national"
+    NATIONAL_JURY_CHANGED = "national_jury_changed", "Modification de la composition du jury national"
+    LOCAL_JURY_MEMBER_APPOINTED = "local_jury_member_appointed", "Désignation d'un membre du jury local"
+    LOCAL_JURY_MEMBER_REMOVED = "local_jury_member_removed", "Retrait d'un membre du jury local"
+    JURY_CONFLICT_DECLARED = "jury_conflict_declared", "Déclaration d'un conflit d'intérêts"
 
 
 class DecisionSource(models.TextChoices):
