@@ -413,3 +413,27 @@ class Minutes(models.Model):
 
     def __str__(self) -> str:
         return f"Procès-verbal — {self.deliberation}"
+
+
+class LookupKind(models.TextChoices):
+    NUMBER = "number", "Numéro de candidat"
+    ADDRESS = "address", "Adresse IP"
+
+
+class ResultsLookupCounter(models.Model):
+    """D57: the failed lookups of the results portal in a row, for one candidate number or one IP
+    address, and until when that number or address is locked. Shared by every web worker (the
+    database). The key is a keyed hash of the number or address, never the value typed."""
+
+    kind = models.CharField("objet", max_length=10, choices=LookupKind.choices)
+    key = models.CharField("empreinte", max_length=64)
+    failures = models.PositiveIntegerField("échecs consécutifs", default=0)
+    locked_until = models.DateTimeField("verrouillé jusqu'au", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "compteur d'échecs de consultation des résultats"
+        verbose_name_plural = "compteurs d'échecs de consultation des résultats"
+        constraints = [models.UniqueConstraint(fields=["kind", "key"], name="results_lookup_counter_once")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.failures} échec(s)"
