@@ -131,6 +131,7 @@ def do_appoint_marker(actor: Any, session: ExamSession, email: str) -> ExamMarke
     address becomes an invited account."""
     if not can_manage_markers(actor):
         raise NotAllowed("Seul l'administrateur national désigne les correcteurs de l'épreuve écrite.")
+    session.refuse_when_proclaimed()
     email = email.strip().lower()
     if not email:
         raise DomainError("Indiquez l'adresse électronique du correcteur.")
@@ -173,6 +174,7 @@ def do_remove_marker(actor: Any, marker: ExamMarker) -> None:
     the marks they entered stay, attributed to them."""
     if not can_manage_markers(actor):
         raise NotAllowed("Seul l'administrateur national retire un correcteur.")
+    marker.session.refuse_when_proclaimed()
     before = {"session": str(marker.session_id), "email": marker.user.email}
     ExamMarker.objects.filter(pk=marker.pk).delete()
     record_event(AuditAction.EXAM_MARKER_REMOVED, marker, actor=actor, before=before)
@@ -184,6 +186,7 @@ def do_lift_anonymity(actor: Any, session: ExamSession) -> ExamSession:
         raise NotAllowed("Seul l'administrateur national lève l'anonymat de l'épreuve écrite.")
     # the session locked: two administrators lifting at once, the second is told it is done
     locked = ExamSession.objects.select_for_update().get(pk=session.pk)
+    locked.refuse_when_proclaimed()
     progress = written_progress(locked)
     if refusal := lift_refusal(locked, progress):
         raise DomainError(refusal)

@@ -130,6 +130,7 @@ def responsible_evaluation(session: ExamSession, exam: str) -> Exam:
 def plan_marks(actor: Any, session: ExamSession, exam: str, entries: Sequence[Entry]) -> Plan:
     """Checks every entry without writing anything; raises MarksRefused naming every fault."""
     found = responsible_evaluation(session, exam)
+    session.refuse_when_proclaimed()
     if not entries:
         raise DomainError("Aucune note à enregistrer.")
     if found.sat_on and timezone.localdate() < (day := getattr(session, found.sat_on)):
@@ -256,6 +257,7 @@ def do_lock_marks(actor: Any, session: ExamSession, exam: str) -> int:
     found = responsible_evaluation(session, exam)
     if actor is not None and not markable(actor, session, found).exists():
         raise NotAllowed("Seul qui saisit ces notes les verrouille.")
+    session.refuse_when_proclaimed()
     marks = list(
         Mark.objects.select_for_update()
         .filter(registration__in=markable(actor, session, found), exam=exam, locked_at__isnull=True)
@@ -279,6 +281,7 @@ def do_unlock_marks(actor: Any, session: ExamSession, exam: str, reason: str) ->
     found = responsible_evaluation(session, exam)
     if not has_role(actor, Role.NATIONAL_ADMIN):
         raise NotAllowed("Seul l'administrateur national déverrouille des notes.")
+    session.refuse_when_proclaimed()
     if not reason.strip():
         raise DomainError("Indiquez le motif du déverrouillage.")
     if (

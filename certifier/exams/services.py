@@ -112,6 +112,7 @@ def do_register(actor: Any, session: ExamSession, enrolments: Iterable[Enrolment
         not centres or any(e.training_centre_id not in centres for e in chosen.values())
     ):
         raise NotAllowed("Un CRFP inscrit aux examens ses propres candidats seulement.")
+    session.refuse_when_proclaimed()
     if not chosen:
         raise DomainError("Choisissez au moins un candidat à inscrire.")
     # the deadline binds the CRFPs; the system (a command loading a past session) is not bound by it
@@ -215,6 +216,7 @@ def do_set_local_jury_dates(actor: Any, session: ExamSession, dates: dict[Organi
     returns how many dates changed, each one audited."""
     if not can_create_session(actor):
         raise NotAllowed("Seul l'administrateur national fixe le calendrier des sessions.")
+    session.refuse_when_proclaimed()
     faults = [
         f"{centre.name} : {error}"
         for centre, day in dates.items()

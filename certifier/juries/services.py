@@ -36,6 +36,7 @@ def do_give_opinion(actor: Any, registration: Registration, favourable: bool, ar
     non-attribution; a non-attribution is argued (D19). Nothing is written when nothing changes."""
     if actor is None or not can_give_opinion(actor, registration):
         raise NotAllowed("Seul le jury local du CRFP du candidat donne un avis sur ce candidat.")
+    registration.session.refuse_when_proclaimed()
     argument = (argument or "").strip()
     refusal = opinion_refusal(registration, favourable, argument)
     if refusal:
