@@ -59,6 +59,10 @@ class AuditAction(models.TextChoices):
     LOCAL_JURY_MEMBER_APPOINTED = "local_jury_member_appointed", "Désignation d'un membre du jury local"
     LOCAL_JURY_MEMBER_REMOVED = "local_jury_member_removed", "Retrait d'un membre du jury local"
     JURY_CONFLICT_DECLARED = "jury_conflict_declared", "Déclaration d'un conflit d'intérêts"
+    JURY_PROPOSAL_ADOPTED = "jury_proposal_adopted", "Proposition du moteur adoptée par le jury national"
+    JURY_DECISION_RECORDED = "jury_decision_recorded", "Décision du jury national enregistrée"
+    JURY_DECISION_CHANGED = "jury_decision_changed", "Décision du jury national modifiée"
+    JURY_DECISION_AMENDED = "jury_decision_amended", "Décision du jury national rectifiée"
 
 
 class DecisionSource(models.TextChoices):
