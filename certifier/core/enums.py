@@ -63,6 +63,10 @@ class AuditAction(models.TextChoices):
     JURY_DECISION_RECORDED = "jury_decision_recorded", "Décision du jury national enregistrée"
     JURY_DECISION_CHANGED = "jury_decision_changed", "Décision du jury national modifiée"
     JURY_DECISION_AMENDED = "jury_decision_amended", "Décision du jury national rectifiée"
+    MINUTES_SIGNING_REQUESTED = "minutes_signing_requested", "Demande de signature du procès-verbal"
+    MINUTES_SIGNED = "minutes_signed", "Procès-verbal du jury national signé"
+    RESULTS_PROCLAIMED = "results_proclaimed", "Proclamation des résultats d'une session"
+    AMENDMENT_OPENED = "amendment_opened", "Ouverture d'un rectificatif du jury national"
 
 
 class DecisionSource(models.TextChoices):
