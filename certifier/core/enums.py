@@ -67,6 +67,7 @@ class AuditAction(models.TextChoices):
     MINUTES_SIGNED = "minutes_signed", "Procès-verbal du jury national signé"
     RESULTS_PROCLAIMED = "results_proclaimed", "Proclamation des résultats d'une session"
     AMENDMENT_OPENED = "amendment_opened", "Ouverture d'un rectificatif du jury national"
+    RESULTS_NOTICES_SENT = "results_notices_sent", "Envoi des courriels de publication des résultats"
 
 
 class DecisionSource(models.TextChoices):
