@@ -1,5 +1,8 @@
 """D25 on the enrolment page: the CRFP and the national administrator read every mark, the employer
-only the option's continuous assessments, the tutor, manager, assessor and candidate none."""
+only the option's continuous assessments and only from the session's release time (D55), the tutor,
+manager, assessor and candidate none (the candidate reads theirs on the results portal)."""
+
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -33,6 +36,10 @@ def marked(users, marks_session):
     return own
 
 
+def release(session, at):
+    ExamSession.objects.filter(pk=session.pk).update(proclaimed_at=at - timedelta(hours=1), released_at=at)
+
+
 def test_the_written_mark_stays_anonymous_on_the_page_until_anonymity_is_lifted(client_for, marked):
     url = reverse("pathways:enrolment_detail", args=[marked.enrolment_id])
     ExamSession.objects.filter(pk=marked.session_id).update(anonymity_lifted_at=None)
@@ -42,6 +49,7 @@ def test_the_written_mark_stays_anonymous_on_the_page_until_anonymity_is_lifted(
 
 @pytest.mark.parametrize("persona", sorted(SEES_OWN))
 def test_each_reader_of_the_enrolment_sees_the_marks_d25_allows(client_for, marked, persona):
+    release(marked.session, timezone.now())
     page = client_for(persona).get(reverse("pathways:enrolment_detail", args=[marked.enrolment_id]))
     assert page.status_code == 200
     text = page.content.decode().replace("&#x27;", "'")
@@ -49,7 +57,19 @@ def test_each_reader_of_the_enrolment_sees_the_marks_d25_allows(client_for, mark
     assert ("Notes d'examen" in text) == (persona in SEEN)
 
 
+@pytest.mark.parametrize("released_in", [None, timedelta(minutes=5)])
+def test_the_employer_reads_no_mark_before_the_release_time(client_for, marked, released_in):
+    if released_in is not None:
+        release(marked.session, timezone.now() + released_in)
+    for persona, shown in (("employer_hr", False), ("crfp_staff", True)):
+        page = client_for(persona).get(reverse("pathways:enrolment_detail", args=[marked.enrolment_id]))
+        text = page.content.decode().replace("&#x27;", "'")
+        assert ("14,5 sur 20" in text) is shown
+        assert ("Notes d'examen" in text) is shown
+
+
 def test_the_enrolment_page_reads_its_marks_in_two_queries(client_for, marked, django_assert_max_num_queries):
+    release(marked.session, timezone.now())
     client = client_for("employer_hr")
     url = reverse("pathways:enrolment_detail", args=[marked.enrolment_id])
     client.get(url)
