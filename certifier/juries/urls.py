@@ -33,5 +33,9 @@ urlpatterns = [
     # the results (D57)
     path("resultats/", portal_views.results_lookup, name="results_lookup"),
     path("mes-resultats/", portal_views.my_results, name="my_results"),
-    path("sessions-d-examen/<int:pk>/resultats/", portal_views.employer_results, name="employer_results"),
+    path(
+        "sessions-d-examen/<int:pk>/resultats-des-salaries/",
+        portal_views.employer_results,
+        name="employer_results",
+    ),
 ]
