@@ -1,21 +1,90 @@
-"""The results portal (D24, D25, D57). PLACEHOLDER."""
+"""The results portal (D24, D25, D57): the candidate's results, signed in or by candidate number and
+date of birth, and the outcome of its employees for an employer; nothing before the release time."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
+from certifier.exams import numbers
 from certifier.people.enums import Role
 from certifier.people.permissions import public, role_required
 
+from . import portal
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self) -> None:
+        super().__init__(format="%Y-%m-%d")
+
+
+class LookupForm(forms.Form):
+    number = forms.CharField(
+        label="Numéro de candidat",
+        max_length=30,
+        help_text="Il figure sur votre convocation, par exemple K7QM-X4PD-R9 (tirets et espaces facultatifs).",
+    )
+    birth_date = forms.DateField(label="Date de naissance", widget=DateInput())
+
+    def clean_number(self) -> str:
+        canonical = numbers.canonical(self.cleaned_data["number"])
+        if canonical is None:
+            raise ValidationError(
+                "Ce numéro de candidat n'est pas valide : il compte dix caractères, chiffres de 2 à 9 et "
+                "lettres sans I, L ni O. Vérifiez-le sur votre convocation."
+            )
+        return canonical
+
 
 @public
+@never_cache
 def results_lookup(request: HttpRequest) -> HttpResponse:
-    raise Http404  # PLACEHOLDER
+    """D57: a candidate's results by candidate number and date of birth, without an account. Every
+    failure gets the same answer, whether the number exists or not."""
+    form = LookupForm(request.POST or None)
+    result = None
+    failed = False
+    if request.method == "POST" and form.is_valid():
+        now = timezone.now()
+        registration = portal.lookup(
+            form.cleaned_data["number"],
+            form.cleaned_data["birth_date"],
+            request.META.get("REMOTE_ADDR", ""),
+            now,
+        )
+        if registration is None:
+            failed = True
+        else:
+            result = portal.candidate_results([registration], now)[0]
+    return render(
+        request,
+        "juries/results_lookup.html",
+        {"form": form, "result": result, "failed": failed, "message": portal.LOOKUP_FAILED},
+    )
 
 
 @role_required(Role.CANDIDATE)
+@never_cache
 def my_results(request: HttpRequest) -> HttpResponse:
-    raise Http404  # PLACEHOLDER
+    """D57: the signed-in candidate's results, session by session, from each one's release time."""
+    results = portal.candidate_results(portal.candidate_registrations(request.user), timezone.now())
+    return render(request, "juries/results_mine.html", {"results": results})
 
 
 @role_required(Role.EMPLOYER_HR)
+@never_cache
 def employer_results(request: HttpRequest, pk: int) -> HttpResponse:
-    raise Http404  # PLACEHOLDER
+    """D25: the outcome of the employer's own employees in a session, after release."""
+    session, registrations = portal.get_employer_session_or_404(request.user, pk)
+    now = timezone.now()
+    released = session.results_released(now)
+    results = portal.employer_results(registrations, now) if released else []
+    return render(
+        request,
+        "juries/results_employer.html",
+        {"session": session, "released": released, "results": results},
+    )

@@ -156,6 +156,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 
+# D57: the results portal's lookup (candidate number + date of birth) locks a candidate number after
+# 5 failures in a row and an IP address after 20, for 15 minutes; a success resets the number's count.
+# Read from the environment so the portal benchmark can raise them.
+RESULTS_LOOKUP_NUMBER_FAILURES = int(os.environ.get("RESULTS_LOOKUP_NUMBER_FAILURES", "5"))
+RESULTS_LOOKUP_ADDRESS_FAILURES = int(os.environ.get("RESULTS_LOOKUP_ADDRESS_FAILURES", "20"))
+RESULTS_LOOKUP_LOCK_MINUTES = int(os.environ.get("RESULTS_LOOKUP_LOCK_MINUTES", "15"))
+
 # Content-Security-Policy (django-csp): own resources only, no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

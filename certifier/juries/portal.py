@@ -1,0 +1,274 @@
+"""The results portal (D24, D25, D55, D57): what a candidate and an employer read of a session's results,
+from its release time only, and the lookup by candidate number and date of birth with its lock-out.
+
+Every reader here goes through `ExamSession.results_released(now)`: before that time nothing of the
+results is read, not even from the database.
+
+The lock-out counts failed lookups in the database, so that every web worker shares it: a candidate
+number is locked for `RESULTS_LOOKUP_LOCK_MINUTES` after `RESULTS_LOOKUP_NUMBER_FAILURES` failures in
+a row (a success resets its count), an IP address after `RESULTS_LOOKUP_ADDRESS_FAILURES` failures (a
+success does not reset it, or one known pair would let an address try numbers for ever). A lookup is
+answered the same whether the number does not exist, the date of birth is wrong, the session's results
+are not yet released or the number or address is locked.
+"""
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.crypto import salted_hmac
+
+from certifier.assessments.enums import BlockStatus
+from certifier.exams import numbers
+from certifier.exams.evaluations import SHOWN_TO_EMPLOYER, Exam, evaluations
+from certifier.exams.marks import cell_text
+from certifier.exams.models import ExamSession, Mark, MarkStatus, Registration
+from certifier.people.enums import Role
+from certifier.people.permissions import organisation_ids
+from certifier.referential.models import Block
+
+from .deliberation import decisions_in_force
+from .models import JuryDecision, JuryStatus, LookupKind, ResultsLookupCounter
+
+LOOKUP_FAILED = (
+    "Aucun résultat publié ne correspond à ce numéro de candidat et à cette date de naissance. "
+    "Vérifiez-les sur votre convocation : les résultats ne sont consultables qu'à partir de leur date "
+    "de publication, et la consultation est suspendue pendant quelques minutes après plusieurs essais "
+    "infructueux."
+)
+STATUS_TONES = {JuryStatus.CERTIFIED: "ok", JuryStatus.NOT_CERTIFIED: "err", JuryStatus.DEFERRED: "warn"}
+
+
+@dataclass(frozen=True)
+class MarkLine:
+    label: str
+    weight: int
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockLine:
+    code: str
+    title: str
+    status: str  # BlockStatus label
+
+    @property
+    def validated(self) -> bool:
+        return self.status == BlockStatus.VALIDATED.label
+
+
+@dataclass(frozen=True)
+class Result:
+    """One registration's results as its reader may see them; `released` False: nothing else is set."""
+
+    registration: Registration
+    released: bool
+    status: JuryStatus | None = None  # None: released, but no decision in force (never proclaimed)
+    marks: tuple[MarkLine, ...] = ()
+    blocks: tuple[BlockLine, ...] = ()
+    comment: str = ""
+
+    @property
+    def session(self) -> ExamSession:
+        return self.registration.session
+
+    @property
+    def validated_blocks(self) -> str:
+        return ", ".join(block.code for block in self.blocks if block.validated)
+
+    @property
+    def tone(self) -> str:
+        return STATUS_TONES[self.status] if self.status else ""
+
+
+def _with_relations(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    return registrations.select_related("session__version", "enrolment__candidate").order_by(
+        "-session__written_exam_date", "pk"
+    )
+
+
+def candidate_registrations(user: Any) -> list[Registration]:
+    """D57: a signed-in candidate's own registrations, and only theirs."""
+    return list(_with_relations(Registration.objects.filter(enrolment__candidate__user=user)))
+
+
+def get_employer_session_or_404(user: Any, pk: int) -> tuple[ExamSession, list[Registration]]:
+    """D25: a session in which the employer HR has employees registered, with those registrations;
+    404 for any other session."""
+    registrations = list(
+        _with_relations(
+            Registration.objects.filter(
+                session_id=pk,
+                enrolment__candidate__employer_id__in=organisation_ids(user, Role.EMPLOYER_HR),
+            )
+        ).order_by("enrolment__candidate__birth_name", "enrolment__candidate__first_name", "pk")
+    )
+    if not registrations:
+        raise Http404("Cette page n'existe pas ou ne vous est pas accessible.")
+    return registrations[0].session, registrations
+
+
+def employer_sessions(user: Any, now: datetime) -> QuerySet[ExamSession]:
+    """The sessions whose results are released in which the employer HR has employees registered."""
+    return (
+        ExamSession.objects.filter(
+            released_at__lte=now,
+            registrations__enrolment__candidate__employer_id__in=organisation_ids(user, Role.EMPLOYER_HR),
+        )
+        .select_related("version")
+        .distinct()
+    )
+
+
+def candidate_results(registrations: Sequence[Registration], now: datetime) -> list[Result]:
+    """D24, D57: for the candidate, every mark, the decision in force with its blocks and the jury's
+    comments, for each registration whose session's results are released."""
+    return _results(registrations, now, employer=False)
+
+
+def employer_results(registrations: Sequence[Registration], now: datetime) -> list[Result]:
+    """D25: for the employer, the outcome (certified or not, blocks validated) and the option's
+    continuous-assessment marks only: no other mark, no jury comment."""
+    return _results(registrations, now, employer=True)
+
+
+def _results(registrations: Sequence[Registration], now: datetime, *, employer: bool) -> list[Result]:
+    released = [r for r in registrations if r.session.results_released(now)]
+    released_ids = {registration.pk for registration in released}
+    marks = _marks(released, employer=employer)
+    decisions = decisions_in_force(released) if released else {}
+    blocks = _blocks(released, decisions)
+    results = []
+    for registration in registrations:
+        if registration.pk not in released_ids:
+            results.append(Result(registration, released=False))
+            continue
+        decision = decisions.get(registration.pk)
+        exams = [
+            exam
+            for exam in evaluations(registration.session.version)
+            if not employer or exam.name in SHOWN_TO_EMPLOYER
+        ]
+        results.append(
+            Result(
+                registration,
+                released=True,
+                status=JuryStatus(decision.confirmed_status) if decision else None,
+                marks=tuple(_mark_line(exam, marks[registration.pk].get(exam.name)) for exam in exams),
+                blocks=_block_lines(registration, decision, blocks),
+                comment="" if employer or decision is None else decision.comment,
+            )
+        )
+    return results
+
+
+def _marks(registrations: list[Registration], *, employer: bool) -> dict[int, dict[str, Mark]]:
+    found: dict[int, dict[str, Mark]] = defaultdict(dict)
+    if not registrations:
+        return found
+    marks = Mark.objects.filter(registration__in=registrations).only(
+        "registration_id", "exam", "status", "value"
+    )
+    if employer:
+        marks = marks.filter(exam__in=SHOWN_TO_EMPLOYER)
+    for mark in marks:
+        found[mark.registration_id][mark.exam] = mark
+    return found
+
+
+def _mark_line(exam: Exam, mark: Mark | None) -> MarkLine:
+    if mark is None:
+        text = "sans note"
+    elif mark.status == MarkStatus.MARKED:
+        text = f"{cell_text(mark.status, mark.value)} sur 20"
+    else:
+        text = mark.get_status_display()
+    return MarkLine(exam.short_label, exam.weight, text)
+
+
+def _blocks(
+    registrations: list[Registration], decisions: dict[int, JuryDecision]
+) -> dict[tuple[int, str], Block]:
+    """The blocks named by the decisions, by (version id, code), in one query (none for the 2013 scheme)."""
+    wanted = {
+        (registration.session.version_id, code)
+        for registration in registrations
+        if registration.pk in decisions
+        for code in decisions[registration.pk].blocks
+    }
+    if not wanted:
+        return {}
+    found = Block.objects.filter(
+        version_id__in={version for version, _ in wanted}, code__in={code for _, code in wanted}
+    ).only("version_id", "code", "title", "position")
+    return {(block.version_id, block.code): block for block in found}
+
+
+def _block_lines(
+    registration: Registration, decision: JuryDecision | None, blocks: dict[tuple[int, str], Block]
+) -> tuple[BlockLine, ...]:
+    if decision is None:
+        return ()
+    version = registration.session.version_id
+    lines = []
+    for code, status in decision.blocks.items():
+        block = blocks.get((version, code))
+        label = BlockStatus(status).label if status in BlockStatus.values else status
+        lines.append((block.position if block else 0, BlockLine(code, block.title if block else "", label)))
+    return tuple(line for _, line in sorted(lines, key=lambda item: (item[0], item[1].code)))
+
+
+# the lookup by candidate number and date of birth, and its lock-out
+
+
+def _key(kind: LookupKind, value: str) -> str:
+    """A keyed hash of a typed number or an address: the counters never keep the value itself."""
+    return salted_hmac(f"certifier.juries.portal.{kind}", value, algorithm="sha256").hexdigest()
+
+
+def _counter(kind: LookupKind, value: str) -> ResultsLookupCounter:
+    counter, _ = ResultsLookupCounter.objects.select_for_update().get_or_create(
+        kind=kind, key=_key(kind, value)
+    )
+    return counter
+
+
+def _fail(counter: ResultsLookupCounter, limit: int, now: datetime) -> None:
+    counter.failures += 1
+    if counter.failures >= limit:
+        counter.failures = 0
+        counter.locked_until = now + timedelta(minutes=settings.RESULTS_LOOKUP_LOCK_MINUTES)
+    counter.save(update_fields=["failures", "locked_until"])
+
+
+def lookup(typed_number: str, birth_date: date, address: str, now: datetime) -> Registration | None:
+    """D57: the registration of a candidate number (as typed: spaces, dashes and case free) and a date
+    of birth whose session's results are released at `now`; None for any failure, counted, or while the
+    number or the address is locked. Attempts on one number are serialised by its counter's row lock,
+    so parallel guesses cannot overrun the limit."""
+    number = numbers.canonical(typed_number) or numbers.normalise(typed_number)
+    with transaction.atomic():
+        # always the number's row first, then the address's: two lookups never wait on each other in a cycle
+        by_number = _counter(LookupKind.NUMBER, number)
+        by_address = _counter(LookupKind.ADDRESS, address)
+        if any(c.locked_until is not None and c.locked_until > now for c in (by_number, by_address)):
+            return None
+        registration = (
+            _with_relations(Registration.objects.filter(candidate_number=number))
+            .filter(enrolment__candidate__birth_date=birth_date)
+            .first()
+        )
+        if registration is None or not registration.session.results_released(now):
+            _fail(by_number, settings.RESULTS_LOOKUP_NUMBER_FAILURES, now)
+            _fail(by_address, settings.RESULTS_LOOKUP_ADDRESS_FAILURES, now)
+            return None
+        if by_number.failures:
+            by_number.failures = 0
+            by_number.save(update_fields=["failures"])
+        return registration

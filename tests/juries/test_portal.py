@@ -1,0 +1,234 @@
+"""D24, D25, D57: after release, the candidate reads their marks, the decision in force and the jury's
+comments, signed in or with candidate number and date of birth; the employer's HR reads the outcome of
+its own employees and their option's continuous-assessment marks, nothing else; before release nobody
+reads anything of the results. The results e-mails go out at the release time."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from certifier.core.enums import AuditAction
+from certifier.core.models import AuditEvent
+from certifier.juries.deliberation import decisions_in_force
+from certifier.juries.models import JuryStatus
+from certifier.juries.notifications import schedule_results_notices, send_results_notices
+from certifier.people.enums import Role
+from tests.exams.conftest import registration_of
+from tests.factories import MembershipFactory
+from tests.juries.results import COMMENT, decide, proclaim_by_hand
+from tests.personas import PERSONAS
+
+pytestmark = pytest.mark.django_db
+
+DUMMY_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+@pytest.fixture
+def decided(users, deliberation):
+    decide(users, deliberation)
+    return deliberation
+
+
+@pytest.fixture
+def released(users, decided):
+    return proclaim_by_hand(users, decided, timezone.now() - timedelta(minutes=1))
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+def status_of(session, birth_name: str) -> str:
+    registration = registration_of(session, birth_name)
+    return JuryStatus(decisions_in_force([registration])[registration.pk].confirmed_status).label
+
+
+def lookup(client, registration, birth_date=None):
+    return client.post(
+        reverse("juries:results_lookup"),
+        {
+            "number": registration.candidate_number,
+            "birth_date": (birth_date or registration.enrolment.candidate.birth_date).isoformat(),
+        },
+    )
+
+
+# who opens the pages
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_opens_the_candidates_results_page(client_for, released, persona):
+    response = client_for(persona).get(reverse("juries:my_results"))
+    expected = 302 if persona == "anonymous" else (200 if persona == "candidate" else 403)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_opens_the_employers_results_page(client_for, released, persona):
+    response = client_for(persona).get(reverse("juries:employer_results", args=[released.pk]))
+    expected = 302 if persona == "anonymous" else (200 if persona == "employer_hr" else 403)
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_lookup_is_open_to_everyone(client_for, persona):
+    assert client_for(persona).get(reverse("juries:results_lookup")).status_code == 200
+
+
+def test_an_employer_without_employees_in_the_session_is_not_found(client, organisations, released):
+    hr = MembershipFactory(organisation=organisations["other_employer"], role=Role.EMPLOYER_HR).user
+    hr_elsewhere = MembershipFactory(
+        organisation=MembershipFactory().organisation, role=Role.EMPLOYER_HR
+    ).user
+    client.force_login(hr)
+    assert client.get(reverse("juries:employer_results", args=[released.pk])).status_code == 200
+    client.force_login(hr_elsewhere)
+    assert client.get(reverse("juries:employer_results", args=[released.pk])).status_code == 404
+    assert client.get(reverse("juries:employer_results", args=[released.pk + 1000])).status_code == 404
+
+
+# the candidate, signed in
+
+
+def test_after_release_the_candidate_reads_every_mark_the_decision_and_the_jurys_comments(
+    client_for, released
+):
+    page = text_of(client_for("candidate").get(reverse("juries:my_results")))
+    assert str(released) in page
+    assert status_of(released, "Martin") in page
+    assert "14,5 sur 20" in page and "11 sur 20" in page and "sans note" in page
+    assert COMMENT in page
+    assert registration_of(released, "Martin").candidate_number in page
+    assert registration_of(released, "Durand").candidate_number not in page
+    assert "pas encore publiés" not in page
+
+
+@pytest.mark.parametrize("release_in", [None, timedelta(hours=2)])
+def test_before_release_the_candidate_reads_nothing_of_the_results(users, client_for, decided, release_in):
+    release = timezone.now() + release_in if release_in else None
+    session = proclaim_by_hand(users, decided, release)
+    page = text_of(client_for("candidate").get(reverse("juries:my_results")))
+    assert "pas encore publiés" in page
+    assert ("Ils le seront le" in page) is (release is not None)
+    for shown in ("14,5", "11 sur 20", COMMENT, status_of(session, "Martin"), "Décision du jury"):
+        assert shown not in page
+
+
+def test_the_candidates_page_reads_in_a_bounded_number_of_queries(
+    client_for, released, django_assert_max_num_queries
+):
+    client = client_for("candidate")
+    client.get(reverse("juries:my_results"))
+    with django_assert_max_num_queries(9):
+        text_of(client.get(reverse("juries:my_results")))
+
+
+# the candidate, by candidate number and date of birth
+
+
+def test_the_lookup_shows_the_results_with_the_number_typed_loosely(client, released):
+    own = registration_of(released, "Martin")
+    typed = " " + own.candidate_number.replace("-", " ").lower() + " "
+    page = text_of(
+        client.post(
+            reverse("juries:results_lookup"),
+            {"number": typed, "birth_date": own.enrolment.candidate.birth_date.isoformat()},
+        )
+    )
+    assert COMMENT in page and "14,5 sur 20" in page and status_of(released, "Martin") in page
+
+
+def test_a_number_with_a_wrong_check_character_is_told_so_and_not_looked_up(client, released):
+    own = registration_of(released, "Martin")
+    wrong = own.candidate_number[:-1] + ("2" if own.candidate_number[-1] != "2" else "3")
+    page = text_of(
+        client.post(
+            reverse("juries:results_lookup"),
+            {"number": wrong, "birth_date": own.enrolment.candidate.birth_date.isoformat()},
+        )
+    )
+    assert "Ce numéro de candidat n'est pas valide" in page
+    assert COMMENT not in page
+
+
+# the employer
+
+
+def test_after_release_the_employer_reads_only_the_outcome_and_the_option_marks_of_its_employees(
+    client_for, released
+):
+    page = text_of(client_for("employer_hr").get(reverse("juries:employer_results", args=[released.pk])))
+    assert "MARTIN Léa" in page and status_of(released, "Martin") in page
+    assert "14,5 sur 20" in page
+    assert "11 sur 20" not in page and COMMENT not in page and "DURAND" not in page
+
+
+def test_before_release_the_employer_reads_nothing_of_the_results(users, client_for, decided):
+    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
+    page = text_of(client_for("employer_hr").get(reverse("juries:employer_results", args=[session.pk])))
+    assert "pas encore publiés" in page
+    assert "MARTIN" not in page and "14,5" not in page and status_of(session, "Martin") not in page
+
+
+def test_the_employers_page_reads_in_a_bounded_number_of_queries(
+    client_for, released, django_assert_max_num_queries
+):
+    client = client_for("employer_hr")
+    url = reverse("juries:employer_results", args=[released.pk])
+    client.get(url)
+    with django_assert_max_num_queries(9):
+        text_of(client.get(url))
+
+
+# the e-mails
+
+
+@override_settings(TASKS=DUMMY_TASKS)
+def test_the_results_emails_are_scheduled_at_the_release_time(users, decided):
+    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
+    schedule_results_notices(session)
+    [result] = send_results_notices.get_backend().results
+    assert result.task.run_after == session.released_at
+    assert result.args == [session.pk]
+
+
+def test_no_email_goes_out_before_the_release_time(users, decided):
+    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
+    schedule_results_notices(session)  # the tests' immediate backend runs it now
+    assert mail.outbox == []
+    assert not AuditEvent.objects.filter(action=AuditAction.RESULTS_NOTICES_SENT).exists()
+
+
+def test_at_release_the_candidates_and_their_employers_hr_are_told_where_to_read_the_results(
+    users, organisations, released
+):
+    MembershipFactory(
+        user__email="hr@cpam.test.example",
+        organisation=organisations["other_employer"],
+        role=Role.EMPLOYER_HR,
+    )
+    assert send_results_notices.call(released.pk) == 3
+    assert sorted(message.to[0] for message in mail.outbox) == [
+        "candidate@test.example",
+        "employer_hr@test.example",
+        "hr@cpam.test.example",
+    ]
+    for message in mail.outbox:
+        assert len(message.to) == 1
+        assert str(released) in message.subject
+        assert "14,5" not in message.body and COMMENT not in message.body
+        assert status_of(released, "Martin") not in message.body
+    candidate = next(message for message in mail.outbox if message.to == ["candidate@test.example"])
+    assert (
+        reverse("juries:my_results") in candidate.body and reverse("juries:results_lookup") in candidate.body
+    )
+    employer = next(message for message in mail.outbox if message.to == ["employer_hr@test.example"])
+    assert reverse("juries:employer_results", args=[released.pk]) in employer.body
+    event = AuditEvent.objects.get(action=AuditAction.RESULTS_NOTICES_SENT)
+    assert event.after == {"candidates": 1, "employers": 2}
