@@ -18,6 +18,7 @@ demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_referential
 	$(PY) manage.py load_training_paths
+	$(PY) manage.py make_signing_certificate
 	$(PY) manage.py load_demo
 
 # The dev server and one background worker beside it (imports run as jobs); stopping the server

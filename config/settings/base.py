@@ -143,6 +143,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# D54: the certifier's key and certificate signing the national jury's minutes (PAdES), with the
+# authority above it; in production, paths and passphrase come from the environment. In development
+# `manage.py make_signing_certificate` (run by `make demo`) writes throwaway ones under var/signing/.
+SIGNING_DIR = Path(os.environ.get("SIGNING_DIR", BASE_DIR / "var" / "signing"))
+SIGNING_KEY_PATH = Path(os.environ.get("SIGNING_KEY_PATH", SIGNING_DIR / "signing-key.pem"))
+SIGNING_CERT_PATH = Path(os.environ.get("SIGNING_CERT_PATH", SIGNING_DIR / "signing-certificate.pem"))
+# empty: the signing certificate is its own authority (no chain)
+_SIGNING_CHAIN = os.environ.get("SIGNING_CHAIN_PATH", str(SIGNING_DIR / "authority-certificate.pem"))
+SIGNING_CHAIN_PATH = Path(_SIGNING_CHAIN) if _SIGNING_CHAIN else None
+SIGNING_KEY_PASSPHRASE = os.environ.get("SIGNING_KEY_PASSPHRASE", "")
+
 SESSION_COOKIE_HTTPONLY = True
 # a session ends after a working day, whatever the activity
 SESSION_COOKIE_AGE = 10 * 60 * 60

@@ -12,6 +12,13 @@ from tests.exams.conftest import (  # noqa: F401
     session,
     session_data,
 )
+from tests.juries.minutes_fixtures import (  # noqa: F401
+    decided,
+    lifted_session,
+    proclaimed,
+    signing_files,
+    signing_settings,
+)
 
 # the employees' college: two representatives of each of two confederations; the employers', as many
 EMPLOYEES = [
