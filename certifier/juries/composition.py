@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from certifier.core.audit import record_event
 from certifier.core.enums import AuditAction
@@ -16,7 +17,7 @@ from certifier.core.models import DomainError, NotAllowed
 from certifier.exams.models import ExamSession, Registration
 from certifier.people.enums import OrganisationKind, Role
 from certifier.people.models import Organisation
-from certifier.people.permissions import has_role, organisation_ids
+from certifier.people.permissions import get_visible_or_404, has_role, organisation_ids
 
 from .models import (
     College,
@@ -428,3 +429,25 @@ def do_declare_conflict(actor: Any, member: JuryMember, registration: Registrati
         after={"member": member.pk, "registration": registration.pk, "reason": reason},
     )
     return conflict
+
+
+# reading
+
+
+def jury_sessions(user: Any) -> QuerySet[ExamSession]:
+    """The sessions whose national jury the user reads: every one for the CPNEFP and the national
+    administrator; for a member of the national jury, those of the juries they sit on."""
+    sessions = ExamSession.objects.select_related("version__certification")
+    if has_role(user, Role.CPNEFP, Role.NATIONAL_ADMIN):
+        return sessions
+    if has_role(user, Role.NATIONAL_JURY):
+        return sessions.filter(pk__in=JuryMember.objects.filter(user=user).values("jury__session"))
+    return sessions.none()
+
+
+def get_jury_session_or_404(user: Any, pk: int) -> ExamSession:
+    return get_visible_or_404(jury_sessions(user), pk=pk)
+
+
+def jury_of(session: ExamSession) -> Jury | None:
+    return Jury.objects.filter(session=session).first()

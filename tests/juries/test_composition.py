@@ -1,19 +1,32 @@
 """D20, D52: the CPNEFP keeps the two lists (employees' college by confederation, employers' college) and
 appoints the national joint jury of a session from them, chaired by the Ucanss without a vote."""
 
+import html
+
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
 
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
+from certifier.exams.models import SessionKind
+from certifier.exams.rules import one_month_after
 from certifier.juries.composition import (
     ListMemberData,
     do_add_list_member,
     do_appoint_jury,
     do_withdraw_list_member,
 )
+from certifier.juries.dashboard import national_jury_deadlines
 from certifier.juries.models import College, Jury, JuryListMember, JuryMember, MemberRole
 from certifier.juries.sitting import do_open_deliberation
+from certifier.people.enums import Role
+from tests.exams.conftest import calendar
 from tests.factories import MembershipFactory
+from tests.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -273,3 +286,270 @@ def test_no_jury_is_appointed_for_a_proclaimed_session(users, marks_session, jur
     with pytest.raises(DomainError, match="proclamés"):
         do_appoint_jury(users["cpnefp"], marks_session, "Paris", users["national_admin"], jury_lists)
     assert not Jury.objects.exists()
+
+
+# the lists page
+
+LISTS_URL = reverse("juries:jury_lists")
+
+
+def page(response) -> str:
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_opens_the_lists_page(client_for, persona):
+    response = client_for(persona).get(LISTS_URL)
+    assert response.status_code == (302 if persona == "anonymous" else 200 if persona == "cpnefp" else 403)
+
+
+def test_the_lists_page_shows_both_colleges_the_employees_by_confederation(
+    client_for, users, jury_lists, marks_session
+):
+    do_withdraw_list_member(users["cpnefp"], jury_lists[3])
+    text = page(client_for("cpnefp").get(LISTS_URL))
+    assert "Collège salarié : 3 membres" in text and "Collège employeur : 4 membres" in text
+    assert text.index("BERNARD Alice") < text.index("PETIT Hugo") < text.index("ROBERT Chloé")
+    assert "national_jury@test.example" in text
+    withdrawn = text[text.index("Personnes retirées") :]
+    assert "RICHARD Louis" in withdrawn
+    sessions = text[text.index("Jurys des sessions") :]
+    assert str(marks_session) in sessions and "à désigner" in sessions
+
+
+def test_the_lists_page_reads_in_a_bounded_number_of_queries(client_for, users, jury_lists, marks_session):
+    client = client_for("cpnefp")
+    client.get(LISTS_URL)
+    with CaptureQueriesContext(connection) as few:
+        client.get(LISTS_URL)
+    for index in range(6):
+        do_add_list_member(users["cpnefp"], employee(last_name=f"Nom{index}", confederation=f"C{index}"))
+    with CaptureQueriesContext(connection) as many:
+        page(client.get(LISTS_URL))
+    assert len(many) == len(few) <= 10
+
+
+def test_the_cpnefp_adds_a_person_through_the_page(client_for):
+    response = client_for("cpnefp").post(
+        LISTS_URL,
+        {
+            "last_name": "Garcia",
+            "first_name": "Jeanne",
+            "college": "employees",
+            "confederation": "FO",
+            "capacity": "Déléguée",
+        },
+    )
+    assert response.status_code == 302
+    assert JuryListMember.objects.get().confederation == "FO"
+    assert AuditEvent.objects.filter(action=AuditAction.JURY_LIST_MEMBER_ADDED).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"college": "employees", "confederation": ""}, "Indiquez la confédération syndicale représentée."),
+        ({"college": "employers", "confederation": "CGT"}, "ne représente aucune confédération"),
+        ({"email": "outsider@test.example"}, "Aucun compte outsider@test.example ne détient le rôle"),
+    ],
+)
+def test_a_bad_person_is_refused_in_french_and_nothing_is_written(client_for, users, posted, message):
+    values = {
+        "last_name": "Garcia",
+        "first_name": "Jeanne",
+        "college": "employees",
+        "confederation": "FO",
+        "capacity": "X",
+    }
+    text = page(client_for("cpnefp").post(LISTS_URL, values | posted))
+    assert message in text
+    assert not JuryListMember.objects.exists() and not AuditEvent.objects.exists()
+
+
+def test_the_cpnefp_withdraws_a_person_through_the_page(client_for, jury_lists):
+    response = client_for("cpnefp").post(reverse("juries:jury_list_withdraw", args=[jury_lists[0].pk]))
+    assert response.status_code == 302
+    jury_lists[0].refresh_from_db()
+    assert not jury_lists[0].active
+
+
+@pytest.mark.parametrize("persona", ["national_admin", "national_jury", "anonymous"])
+def test_only_the_cpnefp_withdraws_through_the_page(client_for, jury_lists, persona):
+    response = client_for(persona).post(reverse("juries:jury_list_withdraw", args=[jury_lists[0].pk]))
+    assert response.status_code in {302, 403} and response.status_code == (
+        302 if persona == "anonymous" else 403
+    )
+    jury_lists[0].refresh_from_db()
+    assert jury_lists[0].active
+
+
+def test_withdrawing_an_unknown_person_is_not_found(client_for, jury_lists):
+    assert client_for("cpnefp").post(reverse("juries:jury_list_withdraw", args=[99999])).status_code == 404
+    assert (
+        client_for("cpnefp").get(reverse("juries:jury_list_withdraw", args=[jury_lists[0].pk])).status_code
+        == 405
+    )
+
+
+# the national jury page
+
+
+def jury_url(session) -> str:
+    return reverse("juries:national_jury", args=[session.pk])
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_reads_the_national_jury_page(client_for, national_jury, persona):
+    response = client_for(persona).get(jury_url(national_jury.session))
+    readers = {"cpnefp", "national_admin", "national_jury"}  # the persona sits on this jury
+    expected = 302 if persona == "anonymous" else 200 if persona in readers else 403
+    assert response.status_code == expected
+
+
+def test_a_national_jury_member_not_seated_on_this_jury_finds_nothing(
+    client_for, users, make_national_jury, jury_lists, session, marks_session
+):
+    not_alice = jury_lists[1:4] + jury_lists[4:7]
+    make_national_jury(session, not_alice)
+    assert client_for("national_jury").get(jury_url(session)).status_code == 404
+    assert client_for("national_jury").get(jury_url(marks_session)).status_code == 404
+    assert client_for("cpnefp").get(jury_url(session)).status_code == 200
+
+
+def test_the_national_jury_page_shows_the_composition_the_chair_and_the_quorum_rule(
+    client_for, users, national_jury
+):
+    text = page(client_for("national_jury").get(jury_url(national_jury.session)))
+    assert "Composition : 8 membres votants" in text
+    assert "Président du jury, Ucanss (sans voix délibérative)" in text
+    assert "BERNARD Alice" in text and "CFDT" in text and "Collège employeur" in text
+    assert (
+        "les deux collèges sont représentés et la majorité absolue des membres votants est présente" in text
+    )
+    assert reverse("juries:conflicts", args=[national_jury.session.pk]) in text
+    assert reverse("juries:sitting", args=[national_jury.session.pk]) not in text
+    assert 'name="employees"' not in text  # no appointment form but for the CPNEFP
+
+
+def test_the_national_admin_finds_the_sitting_each_deliberation_and_no_amendment_before_proclamation(
+    client_for, deliberation
+):
+    session = deliberation.jury.session
+    text = page(client_for("national_admin").get(jury_url(session)))
+    assert reverse("juries:sitting", args=[session.pk]) in text
+    assert reverse("juries:deliberation", args=[deliberation.pk]) in text
+    assert "Quorum atteint : 8 membres votants présents sur 8." in text
+    assert reverse("juries:amendment_new", args=[session.pk]) not in text
+
+
+def test_once_proclaimed_the_national_admin_finds_the_amendment_link(client_for, deliberation):
+    session = deliberation.jury.session
+    type(session).objects.filter(pk=session.pk).update(proclaimed_at=timezone.now())
+    text = page(client_for("national_admin").get(jury_url(session)))
+    assert reverse("juries:amendment_new", args=[session.pk]) in text
+    assert "Modifier la composition" not in page(client_for("cpnefp").get(jury_url(session)))
+
+
+def test_the_cpnefp_appoints_the_jury_through_the_page(client_for, users, jury_lists, marks_session):
+    text = page(client_for("cpnefp").get(jury_url(marks_session)))
+    assert "Désigner le jury" in text and "pas encore désigné" in text
+    response = client_for("cpnefp").post(
+        jury_url(marks_session),
+        {
+            "place": "Ucanss, Paris",
+            "chair": users["national_admin"].pk,
+            "employees": [m.pk for m in jury_lists[:4]],
+            "employers": [m.pk for m in jury_lists[4:]],
+        },
+    )
+    assert response.status_code == 302
+    assert Jury.objects.get(session=marks_session).members.count() == 9
+    text = page(client_for("cpnefp").get(jury_url(marks_session)))
+    assert "Modifier la composition" in text and 'value="Ucanss, Paris"' in text
+
+
+def test_an_unbalanced_jury_is_refused_on_the_page_in_french(client_for, users, jury_lists, marks_session):
+    text = page(
+        client_for("cpnefp").post(
+            jury_url(marks_session),
+            {
+                "place": "Paris",
+                "chair": users["national_admin"].pk,
+                "employees": [m.pk for m in jury_lists[:4]],
+                "employers": [m.pk for m in jury_lists[4:6]],
+            },
+        )
+    )
+    assert "4 membres salariés pour 2 membres employeurs" in text
+    assert not Jury.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["national_admin", "national_jury"])
+def test_only_the_cpnefp_posts_an_appointment(client_for, users, national_jury, jury_lists, persona):
+    response = client_for(persona).post(
+        jury_url(national_jury.session), {"place": "Ailleurs", "chair": users["national_admin"].pk}
+    )
+    assert response.status_code == 403
+    national_jury.refresh_from_db()
+    assert national_jury.place == "Ucanss, Paris"
+
+
+def test_the_national_jury_page_reads_in_a_bounded_number_of_queries(
+    client_for, users, national_jury, deliberation
+):
+    client = client_for("cpnefp")
+    url = jury_url(national_jury.session)
+    with CaptureQueriesContext(connection) as queries:
+        page(client.get(url))
+    assert len(queries) <= 20
+
+
+# D58 and D52 on the dashboards
+
+
+def home(client) -> str:
+    return page(client.get(reverse("people:home")))
+
+
+def client_for_user(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_national_admin_sees_the_sessions_approaching_their_jury_deadline(users, make_session, session):
+    today = timezone.localdate()
+    soon = make_session(kind=SessionKind.JUNE, **calendar(-90))  # last exam 20 days ago
+    late = make_session(year=today.year - 2, **calendar(-110))  # 40 days ago
+    excused = make_session(year=today.year - 3, derogation_reason="Grève des transports", **calendar(-110))
+    proclaimed = make_session(year=today.year - 4, **calendar(-110))
+    type(proclaimed).objects.filter(pk=proclaimed.pk).update(proclaimed_at=timezone.now())
+    tasks = {
+        task.url: task.label
+        for task in national_jury_deadlines(users["national_admin"], {Role.NATIONAL_ADMIN})
+    }
+    assert set(tasks) == {reverse("juries:national_jury", args=[s.pk]) for s in (soon, late, excused)}
+    assert f"jury national au plus tard le {one_month_after(soon.oral_end):%d/%m/%Y}" in tasks[jury_url(soon)]
+    assert "dérogation à enregistrer" in tasks[jury_url(late)]
+    assert "dérogation enregistrée" in tasks[jury_url(excused)]
+    assert national_jury_deadlines(users["cpnefp"], {Role.CPNEFP}) == []
+    text = home(client_for_user(users["national_admin"]))
+    assert "dérogation à enregistrer" in text
+
+
+def test_the_cpnefp_sees_the_juries_still_to_appoint(
+    users, client_for, make_national_jury, marks_session, session
+):
+    make_national_jury(marks_session)
+    assert '<span class="count">1</span> jury national à désigner' in home(client_for("cpnefp"))
+    make_national_jury(session)
+    assert '<span class="count">0</span> jury national à désigner' in home(client_for("cpnefp"))
+
+
+def test_the_dashboard_task_reads_in_a_bounded_number_of_queries(users, make_session):
+    for year in range(3):
+        make_session(year=2000 + year, **calendar(-90 - year))
+    with CaptureQueriesContext(connection) as queries:
+        assert len(national_jury_deadlines(users["national_admin"], {Role.NATIONAL_ADMIN})) == 3
+    assert len(queries) == 1
