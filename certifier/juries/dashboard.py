@@ -15,6 +15,7 @@ from certifier.people.enums import Role
 from certifier.referential.enums import Scheme
 
 from .permissions import jury_centre_ids
+from .portal import employer_sessions
 
 
 @register
@@ -105,3 +106,26 @@ def juries_to_appoint(user: Any, user_roles: set[str]) -> list[Task]:
             waiting=count > 0,
         )
     ]
+
+
+# D57: how many released sessions an employer's dashboard links to, the latest first
+EMPLOYER_RESULT_LINES = 6
+
+
+@register
+def results_links(user: Any, user_roles: set[str]) -> list[Task]:
+    """The candidate: their results page; the employer HR: the latest sessions whose results are released
+    in which it has employees registered."""
+    tasks = []
+    if Role.CANDIDATE in user_roles:
+        tasks.append(Task(Role.CANDIDATE, "Consulter mes résultats d'examen", reverse("juries:my_results")))
+    if Role.EMPLOYER_HR in user_roles:
+        tasks += [
+            Task(
+                Role.EMPLOYER_HR,
+                f"Résultats de vos salariés : {session}",
+                reverse("juries:employer_results", args=[session.pk]),
+            )
+            for session in employer_sessions(user, timezone.now())[:EMPLOYER_RESULT_LINES]
+        ]
+    return tasks

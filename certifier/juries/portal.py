@@ -88,7 +88,7 @@ class Result:
 
 
 def _with_relations(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    return registrations.select_related("session__version", "enrolment__candidate").order_by(
+    return registrations.select_related("session__version__certification", "enrolment__candidate").order_by(
         "-session__written_exam_date", "pk"
     )
 
@@ -121,7 +121,7 @@ def employer_sessions(user: Any, now: datetime) -> QuerySet[ExamSession]:
             released_at__lte=now,
             registrations__enrolment__candidate__employer_id__in=organisation_ids(user, Role.EMPLOYER_HR),
         )
-        .select_related("version")
+        .select_related("version__certification")
         .distinct()
     )
 

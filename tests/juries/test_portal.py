@@ -232,3 +232,23 @@ def test_at_release_the_candidates_and_their_employers_hr_are_told_where_to_read
     assert reverse("juries:employer_results", args=[released.pk]) in employer.body
     event = AuditEvent.objects.get(action=AuditAction.RESULTS_NOTICES_SENT)
     assert event.after == {"candidates": 1, "employers": 2}
+
+
+# the way in
+
+
+def test_the_candidate_and_the_employer_find_the_results_from_their_dashboard(client_for, released):
+    candidate = text_of(client_for("candidate").get(reverse("people:home")))
+    assert reverse("juries:my_results") in candidate
+    employer = text_of(client_for("employer_hr").get(reverse("people:home")))
+    assert reverse("juries:employer_results", args=[released.pk]) in employer
+
+
+def test_the_employers_dashboard_links_no_session_before_its_release(users, client_for, decided):
+    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
+    employer = text_of(client_for("employer_hr").get(reverse("people:home")))
+    assert reverse("juries:employer_results", args=[session.pk]) not in employer
+
+
+def test_the_lookup_is_in_the_menu_of_a_visitor(client_for):
+    assert reverse("juries:results_lookup") in text_of(client_for("anonymous").get(reverse("people:home")))
