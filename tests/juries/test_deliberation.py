@@ -4,11 +4,13 @@ adopts the proposals of many candidates at once, or decides one candidate, a dep
 voted; an amendment corrects the decision in force, a favourable one withdrawn only within four months
 except for fraud."""
 
+import html
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from certifier.core.enums import AuditAction, DecisionSource
@@ -28,6 +30,7 @@ from certifier.juries.sitting import do_open_deliberation, do_record_attendance
 from tests.exams.conftest import calendar, registration_of
 from tests.exams.test_outcome import GOOD, enter, follow_pass, pass_session  # noqa: F401
 from tests.factories import EnrolmentFactory
+from tests.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
@@ -516,3 +519,197 @@ def test_certified_needs_every_block_validated(users, blocks_deliberation, own):
         depart(
             users, blocks_deliberation, registration, status=JuryStatus.DEFERRED, blocks={"BC99": "validated"}
         )
+
+
+# the pages
+
+PAGE_READERS = {"national_admin", "national_jury"}
+
+
+def page_url(deliberation, **query) -> str:
+    url = reverse("juries:deliberation", args=[deliberation.pk])
+    return url + ("?" + "&".join(f"{key}={value}" for key, value in query.items()) if query else "")
+
+
+def decide_url(deliberation, registration) -> str:
+    return reverse("juries:decide", args=[deliberation.pk, registration.pk])
+
+
+def text_of(response) -> str:
+    assert response.status_code == 200
+    return html.unescape(response.content.decode())
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_who_may_open_the_deliberation_and_a_candidate(client_for, deliberation, martin, persona):
+    for url in (page_url(deliberation), decide_url(deliberation, martin)):
+        response = client_for(persona).get(url)
+        if persona in PAGE_READERS:
+            assert response.status_code == 200
+        elif persona == "anonymous":
+            assert response.status_code == 302
+        else:
+            assert response.status_code == 403
+
+
+def test_a_national_jury_member_not_seated_on_this_jury_does_not_find_it(
+    client_for, users, deliberation, martin
+):
+    deliberation.jury.members.filter(user=users["national_jury"]).update(user=None)
+    client = client_for("national_jury")
+    assert client.get(page_url(deliberation)).status_code == 404
+    assert client.get(decide_url(deliberation, martin)).status_code == 404
+
+
+def test_the_page_shows_the_quorum_each_proposal_its_explanation_and_the_local_opinion(
+    client_for, users, deliberation, martin, durand
+):
+    do_give_opinion(users["local_jury"], martin, False, "Oral très insuffisant.")
+    page = text_of(client_for("national_jury").get(page_url(deliberation)))
+    assert "Quorum atteint : 8 membres votants présents sur 8." in page
+    assert "total 129,5 sur 200, moyenne 12,95 sur 20" in page
+    assert "notes éliminatoires : épreuve écrite" in page
+    assert "Oral très insuffisant." in page
+    assert "0 candidat statué sur 2 candidats." in page
+
+
+def test_the_filters_show_who_is_left_to_decide_and_the_departures(
+    client_for, users, deliberation, martin, durand
+):
+    depart(users, deliberation, martin)
+    client = client_for("national_admin")
+    left = text_of(client.get(page_url(deliberation, filtre="a-statuer")))
+    assert "DURAND" in left and "MARTIN" not in left
+    departures = text_of(client.get(page_url(deliberation, filtre="differentes")))
+    assert "MARTIN" in departures and "DURAND" not in departures
+    assert "vote : 5 pour, 2 contre, 1 abstention" in departures
+    assert "DURAND" in text_of(client.get(page_url(deliberation, filtre="inconnu")))
+
+
+def test_the_jury_adopts_the_proposals_of_the_ticked_candidates(client_for, deliberation, martin, durand):
+    response = client_for("national_jury").post(
+        page_url(deliberation),
+        {"portee": "cochees", "inscriptions": [str(martin.pk)], "filtre": "tous"},
+        follow=True,
+    )
+    assert "Proposition adoptée pour 1 candidat." in text_of(response)
+    assert list(JuryDecision.objects.values_list("registration_id", flat=True)) == [martin.pk]
+
+
+def test_the_jury_adopts_the_proposals_of_every_undecided_candidate_of_the_filter(
+    client_for, users, deliberation, martin, durand
+):
+    depart(users, deliberation, martin)
+    response = client_for("national_jury").post(
+        page_url(deliberation), {"portee": "filtre", "filtre": "a-statuer"}
+    )
+    assert response.status_code == 302
+    assert JuryDecision.objects.get(registration=durand).confirmed_status == JuryStatus.NOT_CERTIFIED
+    assert JuryDecision.objects.get(registration=martin).confirmed_status == JuryStatus.NOT_CERTIFIED
+
+
+@pytest.mark.parametrize(
+    ("posted", "message"),
+    [
+        ({"portee": "cochees", "inscriptions": ["abc"]}, "illisible"),
+        ({"portee": "cochees", "inscriptions": ["999999"]}, "ne sont pas inscrits à cette session"),
+        ({"portee": "cochees"}, "cochez au moins un candidat"),
+        ({}, "Choisissez les candidats"),
+    ],
+)
+def test_a_bad_selection_is_refused_in_french_and_writes_nothing(
+    client_for, deliberation, martin, posted, message
+):
+    response = client_for("national_admin").post(page_url(deliberation), posted, follow=True)
+    assert message in text_of(response)
+    assert not JuryDecision.objects.exists()
+
+
+def test_the_page_costs_the_same_queries_for_2_or_22_candidates(
+    client_for, deliberation, marks_session, organisations, martin, durand
+):
+    client = client_for("national_jury")
+    counts = []
+    for added in (0, 20):
+        if added:
+            do_register(
+                None,
+                marks_session,
+                [
+                    EnrolmentFactory(version=marks_session.version, training_centre=organisations["crfp"])
+                    for _ in range(added)
+                ],
+            )
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(page_url(deliberation)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_candidate_decided_on_its_page_returns_to_the_list(client_for, deliberation, martin):
+    response = client_for("national_jury").post(
+        decide_url(deliberation, martin),
+        {
+            "status": "not_certified",
+            "reason": "Dossier de Pass incomplet.",
+            "votes_for": "6",
+            "votes_against": "1",
+            "abstentions": "1",
+            "comment": "Le jury vous encourage à vous représenter.",
+        },
+    )
+    assert response.status_code == 302 and response.url.endswith(f"#candidat-{martin.pk}")
+    decision = JuryDecision.objects.get()
+    assert (decision.confirmed_status, decision.votes_for, decision.comment) == (
+        JuryStatus.NOT_CERTIFIED,
+        6,
+        "Le jury vous encourage à vous représenter.",
+    )
+
+
+def test_a_departure_without_its_vote_is_said_on_the_page_and_writes_nothing(
+    client_for, deliberation, martin
+):
+    response = client_for("national_jury").post(
+        decide_url(deliberation, martin), {"status": "not_certified", "reason": "Motif."}
+    )
+    assert "saisissez les voix pour, contre et les abstentions" in text_of(response)
+    assert not JuryDecision.objects.exists()
+
+
+def test_a_candidate_of_another_session_is_not_found(client_for, deliberation, session):
+    do_register(None, session, [EnrolmentFactory(version=session.version)])
+    other = Registration.objects.get(session=session)
+    assert client_for("national_admin").get(decide_url(deliberation, other)).status_code == 404
+
+
+def test_once_the_minutes_are_signed_the_pages_are_read_only(client_for, users, proclaimed, martin):
+    client = client_for("national_jury")
+    page = text_of(client.get(page_url(proclaimed)))
+    assert "procès-verbal de cette séance est signé" in page and 'name="inscriptions"' not in page
+    assert 'name="status"' not in text_of(client.get(decide_url(proclaimed, martin)))
+    client.post(decide_url(proclaimed, martin), {"status": "not_certified"})
+    assert JuryDecision.objects.get(registration=martin).confirmed_status == JuryStatus.CERTIFIED
+
+
+def test_an_amendment_has_no_adoption_in_bulk_and_shows_the_decision_in_force(
+    client_for, users, proclaimed, martin
+):
+    amendment = amendment_of(proclaimed, users["national_admin"])
+    page = text_of(client_for("national_admin").get(page_url(amendment)))
+    assert "Rectificatif de la délibération du jury national" in page
+    assert 'name="portee"' not in page and "Décision en vigueur" in page
+    assert 'name="status"' in text_of(client_for("national_admin").get(decide_url(amendment, martin)))
+
+
+def test_a_blocks_candidate_is_decided_block_by_block(client_for, blocks_deliberation, earlier_bc01):
+    registration = Registration.objects.get(session=blocks_deliberation.jury.session)
+    client = client_for("national_admin")
+    page = text_of(client.get(decide_url(blocks_deliberation, registration)))
+    assert "capitalisé (validé par le jury national lors d'une session antérieure)" in page
+    response = client.post(
+        decide_url(blocks_deliberation, registration),
+        {"status": "deferred", "bloc_RNCP35729BC01": "validated"},
+    )
+    assert response.status_code == 302
+    assert JuryDecision.objects.get(deliberation=blocks_deliberation).blocks == {"RNCP35729BC01": "validated"}
