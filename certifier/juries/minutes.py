@@ -531,7 +531,8 @@ def _write_block_decisions(actor: Any, session: ExamSession, decisions: list[Jur
         for code, status in decision.blocks.items():
             if status not in CONFIRMED_STATUSES or code not in blocks:
                 continue
-            proposed = decision.proposed_blocks.get(code, status)
+            # a block the engine had nothing to propose on (no confirmed decision yet) is « en cours »
+            proposed = decision.proposed_blocks.get(code, BlockStatus.INCOMPLETE)
             written.append(
                 BlockDecision(
                     source=DecisionSource.JURY,
