@@ -116,7 +116,7 @@ def do_add_list_member(actor: Any, data: ListMemberData) -> JuryListMember:
         raise DomainError("Un membre du collège employeur ne représente aucune confédération syndicale.")
     email = _clean(data.email).lower()
     user = (
-        _account(email, Role.NATIONAL_JURY, OrganisationKind.CPNEFP, "du jury national à la CPNEFP")
+        _account(email, Role.NATIONAL_JURY, OrganisationKind.CPNEFP, "à la CPNEFP")
         if email
         else None
     )
@@ -347,7 +347,7 @@ def do_appoint_local_member(actor: Any, session: ExamSession, data: LocalMemberD
             email,
             Role.LOCAL_JURY,
             OrganisationKind.TRAINING_CENTRE,
-            f"de jury local au {data.training_centre.name}",
+            f"au {data.training_centre.name}",
             data.training_centre.pk,
         )
         if email

@@ -553,3 +553,37 @@ def test_the_dashboard_task_reads_in_a_bounded_number_of_queries(users, make_ses
     with CaptureQueriesContext(connection) as queries:
         assert len(national_jury_deadlines(users["national_admin"], {Role.NATIONAL_ADMIN})) == 3
     assert len(queries) == 1
+
+
+# the « Jurys » links of a session's page
+
+JURY_LINKS = {
+    "national_admin": {"local_jury", "national_jury", "sitting", "conflicts"},
+    "crfp_staff": {"local_jury"},
+    "national_jury": {"national_jury", "conflicts"},  # seated on this jury
+    "local_jury": set(),
+}
+
+
+@pytest.mark.parametrize("persona", sorted(JURY_LINKS))
+def test_the_session_page_links_the_jury_pages_to_those_who_use_them(client_for, national_jury, persona):
+    session = national_jury.session
+    text = page(client_for(persona).get(reverse("exams:session_detail", args=[session.pk])))
+    shown = {
+        name
+        for name in ("local_jury", "national_jury", "sitting", "conflicts")
+        if reverse(f"juries:{name}", args=[session.pk]) in text
+    }
+    assert shown == JURY_LINKS[persona]
+
+
+def test_before_its_appointment_the_session_page_links_only_the_admin_to_the_national_jury(
+    client_for, marks_session
+):
+    url = reverse("exams:session_detail", args=[marks_session.pk])
+    jury_page = reverse("juries:national_jury", args=[marks_session.pk])
+    assert jury_page in page(client_for("national_admin").get(url))
+    assert reverse("juries:sitting", args=[marks_session.pk]) not in page(
+        client_for("national_admin").get(url)
+    )
+    assert jury_page not in page(client_for("national_jury").get(url))
