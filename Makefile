@@ -49,6 +49,7 @@ benchmarks: install
 	$(PY) benchmarks/exam_session_benchmark.py
 	$(PY) benchmarks/marking_sheet_benchmark.py
 	$(PY) benchmarks/outcome_benchmark.py
+	$(PY) benchmarks/minutes_benchmark.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache
