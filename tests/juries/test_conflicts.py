@@ -33,7 +33,7 @@ def page(response) -> str:
 
 def alice(jury):
     """The seat of the `national_jury` persona."""
-    return jury.members.get(last_name="Bernard")
+    return jury.members.get(role=MemberRole.MEMBER, last_name="Bernard")
 
 
 def proclaim(session) -> None:
@@ -72,7 +72,7 @@ def test_a_conflicted_member_does_not_vote_on_that_candidate_only(users, deliber
 
 
 def test_the_national_admin_records_a_conflict_for_any_member(users, national_jury, marks_session):
-    member = national_jury.members.get(last_name="Moreau")
+    member = national_jury.members.get(role=MemberRole.MEMBER, last_name="Moreau")
     do_declare_conflict(
         users["national_admin"], member, registration_of(marks_session, "Durand"), "Lien familial"
     )
@@ -80,7 +80,7 @@ def test_the_national_admin_records_a_conflict_for_any_member(users, national_ju
 
 
 def test_a_member_declares_only_their_own_conflicts(users, national_jury, marks_session):
-    other = national_jury.members.get(last_name="Moreau")
+    other = national_jury.members.get(role=MemberRole.MEMBER, last_name="Moreau")
     with pytest.raises(NotAllowed):
         do_declare_conflict(users["national_jury"], other, registration_of(marks_session, "Martin"), "")
     assert not Conflict.objects.exists()
@@ -192,7 +192,7 @@ def test_a_member_declares_by_candidate_number_offered_only_their_own_seat(
 
 def test_the_national_admin_declares_from_the_list_for_any_member(client_for, national_jury, marks_session):
     foreign = registration_of(marks_session, "Durand")
-    member = national_jury.members.get(last_name="Moreau")
+    member = national_jury.members.get(role=MemberRole.MEMBER, last_name="Moreau")
     response = client_for("national_admin").post(
         url_of(marks_session), {"member": member.pk, "registration": foreign.pk}
     )
@@ -216,7 +216,7 @@ def test_a_bad_candidate_is_refused_in_french(client_for, national_jury, marks_s
 
 
 def test_a_member_posting_for_another_seat_is_refused(client_for, national_jury, marks_session):
-    other = national_jury.members.get(last_name="Moreau")
+    other = national_jury.members.get(role=MemberRole.MEMBER, last_name="Moreau")
     own = registration_of(marks_session, "Martin")
     text = page(
         client_for("national_jury").post(url_of(marks_session), {"member": other.pk, "registration": own.pk})
