@@ -87,9 +87,31 @@ class Result:
         return STATUS_TONES[self.status] if self.status else ""
 
 
+# what the results pages read of a registration, its session and its candidate: the columns the pages
+# show, not the certification's registry texts (a lean page on proclamation morning)
+READ = (
+    "candidate_number",
+    "session__kind",
+    "session__year",
+    "session__written_exam_date",
+    "session__proclaimed_at",
+    "session__released_at",
+    "session__version__label",
+    "session__version__scheme",
+    "session__version__rule_set",
+    "session__version__certification__number",
+    "enrolment__candidate__birth_name",
+    "enrolment__candidate__usage_name",
+    "enrolment__candidate__first_name",
+    "enrolment__candidate__birth_date",
+)
+
+
 def _with_relations(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    return registrations.select_related("session__version__certification", "enrolment__candidate").order_by(
-        "-session__written_exam_date", "pk"
+    return (
+        registrations.select_related("session__version__certification", "enrolment__candidate")
+        .only(*READ)
+        .order_by("-session__written_exam_date", "pk")
     )
 
 
@@ -172,8 +194,10 @@ def _marks(registrations: list[Registration], *, employer: bool) -> dict[int, di
     found: dict[int, dict[str, Mark]] = defaultdict(dict)
     if not registrations:
         return found
-    marks = Mark.objects.filter(registration__in=registrations).only(
-        "registration_id", "exam", "status", "value"
+    marks = (
+        Mark.objects.filter(registration__in=registrations)
+        .only("registration_id", "exam", "status", "value")
+        .order_by()
     )
     if employer:
         marks = marks.filter(exam__in=SHOWN_TO_EMPLOYER)
