@@ -115,11 +115,7 @@ def do_add_list_member(actor: Any, data: ListMemberData) -> JuryListMember:
     elif confederation:
         raise DomainError("Un membre du collège employeur ne représente aucune confédération syndicale.")
     email = _clean(data.email).lower()
-    user = (
-        _account(email, Role.NATIONAL_JURY, OrganisationKind.CPNEFP, "à la CPNEFP")
-        if email
-        else None
-    )
+    user = _account(email, Role.NATIONAL_JURY, OrganisationKind.CPNEFP, "à la CPNEFP") if email else None
     member = JuryListMember(
         last_name=last_name,
         first_name=first_name,
@@ -166,6 +162,8 @@ def jury_snapshot(jury: Jury) -> dict[str, Any]:
     members = list(jury.members.all())
     return {
         "place": jury.place,
+        "quorum_both_colleges": jury.quorum_both_colleges,
+        "quorum_majority": jury.quorum_majority,
         "chair": next((m.user_id for m in members if m.role == MemberRole.CHAIR), None),
         "members": sorted(m.list_member_id for m in members if m.list_member_id is not None),
     }
@@ -240,10 +238,14 @@ def do_appoint_jury(
     place: str,
     chair_user: Any,
     list_members: Iterable[JuryListMember],
+    *,
+    quorum_both_colleges: bool | None = None,
+    quorum_majority: bool | None = None,
 ) -> Jury:
     """D20, D52: the CPNEFP appoints the national joint jury of a session from its lists, chaired by a
     national administrator of the Ucanss (no deliberative vote). Appointing again before the deliberation
-    is opened replaces the composition (seats kept for those who stay, with their conflicts)."""
+    is opened replaces the composition (seats kept for those who stay, with their conflicts). The quorum
+    rule is D52's unless set otherwise (None keeps the jury's, or the default)."""
     if not may_keep_lists(actor):
         raise NotAllowed("Seule la CPNEFP désigne le jury national paritaire.")
     session = ExamSession.objects.select_for_update().get(pk=session.pk)
@@ -263,7 +265,12 @@ def do_appoint_jury(
         raise DomainError(refusal)
     jury = Jury.objects.filter(session=session).first()
     if jury is None:
-        return _create_jury(actor, session, place, chair_user, wanted)
+        rule = Jury(session=session, place=place, appointed_by=actor)
+        if quorum_both_colleges is not None:
+            rule.quorum_both_colleges = quorum_both_colleges
+        if quorum_majority is not None:
+            rule.quorum_majority = quorum_majority
+        return _create_jury(actor, rule, chair_user, wanted)
     if jury.deliberations.exists():
         raise DomainError("La délibération du jury est ouverte : sa composition ne change plus.")
     before = jury_snapshot(jury)
@@ -280,19 +287,21 @@ def do_appoint_jury(
             chair.delete()
         _chair_seat(jury, chair_user).save()
     jury.place = place
-    jury.save(update_fields=["place"])
+    if quorum_both_colleges is not None:
+        jury.quorum_both_colleges = quorum_both_colleges
+    if quorum_majority is not None:
+        jury.quorum_majority = quorum_majority
+    jury.save(update_fields=["place", "quorum_both_colleges", "quorum_majority"])
     after = jury_snapshot(jury)
     if after != before:
         record_event(AuditAction.NATIONAL_JURY_CHANGED, jury, actor=actor, before=before, after=after)
     return jury
 
 
-def _create_jury(
-    actor: Any, session: ExamSession, place: str, chair_user: Any, members: list[JuryListMember]
-) -> Jury:
+def _create_jury(actor: Any, jury: Jury, chair_user: Any, members: list[JuryListMember]) -> Jury:
     try:
         with transaction.atomic():
-            jury = Jury.objects.create(session=session, place=place, appointed_by=actor)
+            jury.save(force_insert=True)
             JuryMember.objects.bulk_create(
                 [_chair_seat(jury, chair_user), *(_seat(jury, member) for member in members)]
             )

@@ -155,6 +155,8 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
                 "chair": next((m.user_id for m in seated if m.role == MemberRole.CHAIR), None),
                 "employees": [m.list_member_id for m in seated if m.college == College.EMPLOYEES],
                 "employers": [m.list_member_id for m in seated if m.college == College.EMPLOYERS],
+                "quorum_both_colleges": jury.quorum_both_colleges,
+                "quorum_majority": jury.quorum_majority,
             }
         form = AppointmentForm(request.POST or None, initial=initial)
     if request.method == "POST":
@@ -164,8 +166,15 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
             )
         if form.is_valid():
             try:
+                data = form.cleaned_data
                 do_appoint_jury(
-                    user, session, form.cleaned_data["place"], form.cleaned_data["chair"], form.members()
+                    user,
+                    session,
+                    data["place"],
+                    data["chair"],
+                    form.members(),
+                    quorum_both_colleges=data["quorum_both_colleges"],
+                    quorum_majority=data["quorum_majority"],
                 )
             except DomainError as error:
                 form.add_error(None, str(error))

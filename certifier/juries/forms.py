@@ -170,6 +170,13 @@ class AppointmentForm(forms.Form):
             .order_by("last_name", "first_name", "email")
         )
 
+    quorum_both_colleges = forms.BooleanField(
+        label="Quorum : les deux collèges présents", required=False, initial=True
+    )
+    quorum_majority = forms.BooleanField(
+        label="Quorum : majorité absolue des membres votants présents", required=False, initial=True
+    )
+
     def members(self) -> list[JuryListMember]:
         return [*self.cleaned_data["employees"], *self.cleaned_data["employers"]]
 

@@ -168,6 +168,8 @@ def test_the_cpnefp_appoints_the_jury_copying_each_members_name_college_and_capa
     assert event.actor == users["cpnefp"] and event.before is None
     assert event.after == {
         "place": "Ucanss, Paris",
+        "quorum_both_colleges": True,
+        "quorum_majority": True,
         "chair": users["national_admin"].pk,
         "members": sorted(member.pk for member in jury_lists),
     }
@@ -461,10 +463,13 @@ def test_the_cpnefp_appoints_the_jury_through_the_page(client_for, users, jury_l
             "chair": users["national_admin"].pk,
             "employees": [m.pk for m in jury_lists[:4]],
             "employers": [m.pk for m in jury_lists[4:]],
+            "quorum_both_colleges": "on",
+            "quorum_majority": "on",
         },
     )
     assert response.status_code == 302
-    assert Jury.objects.get(session=marks_session).members.count() == 9
+    jury = Jury.objects.get(session=marks_session)
+    assert jury.members.count() == 9 and jury.quorum_both_colleges and jury.quorum_majority
     text = page(client_for("cpnefp").get(jury_url(marks_session)))
     assert "Modifier la composition" in text and 'value="Ucanss, Paris"' in text
 
@@ -587,3 +592,35 @@ def test_before_its_appointment_the_session_page_links_only_the_admin_to_the_nat
         client_for("national_admin").get(url)
     )
     assert jury_page not in page(client_for("national_jury").get(url))
+
+
+def test_the_cpnefp_sets_another_quorum_rule_and_the_page_says_it(
+    client_for, users, jury_lists, marks_session
+):
+    response = client_for("cpnefp").post(
+        jury_url(marks_session),
+        {
+            "place": "Paris",
+            "chair": users["national_admin"].pk,
+            "employees": [m.pk for m in jury_lists[:4]],
+            "employers": [m.pk for m in jury_lists[4:]],
+            "quorum_majority": "on",
+        },
+    )
+    assert response.status_code == 302
+    jury = Jury.objects.get()
+    assert (jury.quorum_both_colleges, jury.quorum_majority) == (False, True)
+    text = page(client_for("national_admin").get(jury_url(marks_session)))
+    assert "lorsque la majorité absolue des membres votants est présente ; le président ne vote pas" in text
+
+
+def test_reappointing_keeps_the_quorum_rule_unless_told(users, national_jury, jury_lists):
+    session = national_jury.session
+    do_appoint_jury(
+        users["cpnefp"], session, "Paris", users["national_admin"], jury_lists, quorum_majority=False
+    )
+    do_appoint_jury(users["cpnefp"], session, "Lyon", users["national_admin"], jury_lists)
+    national_jury.refresh_from_db()
+    assert (national_jury.quorum_both_colleges, national_jury.quorum_majority) == (True, False)
+    first = AuditEvent.objects.filter(action=AuditAction.NATIONAL_JURY_CHANGED).order_by("id").first()
+    assert (first.before["quorum_majority"], first.after["quorum_majority"]) == (True, False)
