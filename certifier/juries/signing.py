@@ -5,11 +5,15 @@ The key, its certificate and the chain above it are files named by the settings 
 the environment in production. In development `manage.py make_signing_certificate` (run by `make demo`)
 writes a throwaway authority and a signing certificate in the name of Ucanss there."""
 
+import asyncio
 import datetime
 import os
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -81,8 +85,20 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, files: SigningFiles | No
         name=CERTIFIER,
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(writer, meta, signer=signer(files))
+    pdf_signer = signers.PdfSigner(meta, signer=signer(files))
+    output = _run(lambda: pdf_signer.async_sign_pdf(writer))
     return bytes(output.getbuffer())
+
+
+def _run(coroutine: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
+    """pyHanko's signature is a coroutine: run in this thread, or, when it already runs an event loop
+    (an asynchronous server, a browser driver), in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(coroutine())).result()
 
 
 def trust_root(files: SigningFiles | None = None) -> asn1_x509.Certificate:

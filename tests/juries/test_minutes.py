@@ -3,6 +3,7 @@
 altered byte breaks it. Only the chair and the national administrator sign; the page is for the national
 administrator, the CPNEFP and the members of the jury."""
 
+import asyncio
 import hashlib
 import html
 from io import BytesIO
@@ -17,6 +18,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from certifier.core.enums import AuditAction, JobStatus
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
+from certifier.core.pdf import document, paragraph, styles
 from certifier.exams.documents import long_date
 from certifier.exams.models import Registration
 from certifier.exams.services import do_register
@@ -24,7 +26,7 @@ from certifier.juries import minutes as minutes_module
 from certifier.juries.deliberation import do_adopt_proposals, do_decide
 from certifier.juries.minutes import do_sign_minutes, draw_minutes, minutes_data
 from certifier.juries.models import Deliberation, JuryDecision, JuryStatus, MemberRole, Minutes
-from certifier.juries.signing import trust_root
+from certifier.juries.signing import sign_pdf, trust_root
 from certifier.juries.sitting import do_record_attendance
 from tests.exams.conftest import registration_of
 from tests.exams.test_documents import pdf_text
@@ -132,6 +134,17 @@ def test_the_signature_is_intact_and_valid_against_the_trust_root_and_the_hash_i
     status = validate(content)
     assert status.intact and status.valid and status.trusted
     assert status.signer_reported_dt is not None or status.signing_cert is not None
+
+
+def test_the_minutes_are_signed_even_from_a_thread_running_an_event_loop():
+    """An asynchronous server or a browser driver runs a loop in the thread: the signature still runs."""
+    pdf = document("Essai", [paragraph("Procès-verbal d'essai", styles()["BodyText"])])
+
+    async def inside_a_loop() -> bytes:
+        return sign_pdf(pdf, reason="Essai", location="Paris")
+
+    status = validate(asyncio.run(inside_a_loop()))
+    assert status.intact and status.valid
 
 
 def test_one_altered_byte_breaks_the_signature(users, proclaimed):
