@@ -46,7 +46,7 @@ from .models import (
     LocalJuryMember,
     MemberRole,
 )
-from .permissions import may_run_sitting, seat_of
+from .permissions import may_deliberate, may_run_sitting, seat_of
 from .sitting import do_open_deliberation, do_record_attendance, quorum
 
 
@@ -197,6 +197,7 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
             "rule": quorum_rule(jury),
             "deliberations": deliberations,
             "current_quorum": quorum(jury, present) if jury and current else None,
+            "deliberates": jury is not None and may_deliberate(user, jury),
             "runs_sitting": jury is not None and may_run_sitting(user, jury),
             "declares": jury is not None and (has_role(user, Role.NATIONAL_ADMIN) or seat is not None),
             "may_amend": has_role(user, Role.NATIONAL_ADMIN) and session.proclaimed,

@@ -443,6 +443,14 @@ def test_the_national_admin_finds_the_sitting_each_deliberation_and_no_amendment
     assert reverse("juries:deliberation", args=[deliberation.pk]) in text
     assert "Quorum atteint : 8 membres votants présents sur 8." in text
     assert reverse("juries:amendment_new", args=[session.pk]) not in text
+    assert reverse("juries:minutes", args=[deliberation.pk]) in text
+
+
+def test_the_cpnefp_reads_the_minutes_link_but_not_the_deliberation_link(client_for, deliberation):
+    text = page(client_for("cpnefp").get(jury_url(deliberation.jury.session)))
+    assert reverse("juries:minutes", args=[deliberation.pk]) in text
+    assert f'href="{reverse("juries:deliberation", args=[deliberation.pk])}"' not in text
+    assert "procès-verbal, non signé" in text
 
 
 def test_once_proclaimed_the_national_admin_finds_the_amendment_link(client_for, deliberation):
