@@ -49,6 +49,7 @@ benchmarks: install
 	$(PY) benchmarks/exam_session_benchmark.py
 	$(PY) benchmarks/marking_sheet_benchmark.py
 	$(PY) benchmarks/outcome_benchmark.py
+	$(PY) benchmarks/deliberation_benchmark.py
 	$(PY) benchmarks/minutes_benchmark.py
 
 clean:

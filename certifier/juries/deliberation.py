@@ -67,9 +67,16 @@ class Proposal:
 
     @property
     def departs(self) -> bool:
-        """The decision recorded differs from the proposal (its status or a block)."""
-        return self.decision is not None and departs(
-            self, self.decision.confirmed_status, self.decision.blocks
+        """The decision recorded departs from the proposal it was taken on (its status or a block)."""
+        return self.decision is not None and recorded_departure(self.decision)
+
+    @property
+    def outdated(self) -> bool:
+        """The engine's proposal changed since the decision was recorded (a mark, a block decision)."""
+        decision = self.decision
+        return decision is not None and (decision.proposed_status, decision.proposed_blocks) != (
+            self.status,
+            self.blocks,
         )
 
     @property
@@ -101,6 +108,44 @@ class Board:
 
 def departs(proposal: Proposal, status: str, blocks: dict[str, str]) -> bool:
     return status != proposal.status or blocks != proposal.blocks
+
+
+def recorded_departure(decision: JuryDecision) -> bool:
+    return (decision.proposed_status, decision.proposed_blocks) != (
+        decision.confirmed_status,
+        decision.blocks,
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A candidate of a deliberation as its filters need it, without the engine."""
+
+    registration_id: int
+    decided: bool
+    departs: bool
+
+
+# the order of the session's outcome (`session_outcome`)
+ORDER = ("enrolment__candidate__birth_name", "enrolment__candidate__first_name", "candidate_number")
+
+
+def roster(deliberation: Deliberation) -> list[Entry]:
+    """Every registration of the deliberation's session in the outcome's order, with whether the jury
+    decided on it and departed from the proposal, in two queries: a page filters and paginates on this,
+    then reads the proposals of its rows only."""
+    departures = {
+        registration_id: (proposed, proposed_blocks) != (confirmed, blocks)
+        for registration_id, proposed, confirmed, proposed_blocks, blocks in JuryDecision.objects.filter(
+            deliberation=deliberation
+        ).values_list("registration_id", "proposed_status", "confirmed_status", "proposed_blocks", "blocks")
+    }
+    return [
+        Entry(pk, pk in departures, departures.get(pk, False))
+        for pk in Registration.objects.filter(session=deliberation.jury.session_id)
+        .order_by(*ORDER)
+        .values_list("pk", flat=True)
+    ]
 
 
 def rule_stamp(session: ExamSession) -> dict[str, Any]:

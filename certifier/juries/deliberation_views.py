@@ -15,7 +15,7 @@ from certifier.exams.models import Registration
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, role_required
 
-from .deliberation import Board, Proposal, do_adopt_proposals, do_decide, proposals
+from .deliberation import Entry, Proposal, do_adopt_proposals, do_decide, proposals, roster
 from .deliberation_forms import FILTERED, TICKED, DecisionForm
 from .models import Deliberation, JuryStatus, Minutes
 from .permissions import may_deliberate, seat_of
@@ -69,12 +69,12 @@ def _writable(user: Any, deliberation: Deliberation) -> tuple[bool, bool]:
     return signed, not signed and may_deliberate(user, deliberation.jury)
 
 
-def _filtered(board: Board, wanted: str) -> list[Proposal]:
+def _filtered(entries: list[Entry], wanted: str) -> list[Entry]:
     if wanted == "a-statuer":
-        return [row for row in board.rows if not row.decided]
+        return [entry for entry in entries if not entry.decided]
     if wanted == "differentes":
-        return [row for row in board.rows if row.departs]
-    return board.rows
+        return [entry for entry in entries if entry.departs]
+    return entries
 
 
 def _ints(values: list[str]) -> list[int] | None:
@@ -99,12 +99,16 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Cette délibération est en lecture seule.")
             return redirect(url)
         return _adopt(request, sitting, url)
-    board = proposals(sitting)
-    shown = _filtered(board, wanted)
+    # the filters and the pages read the decisions only; the engine runs for the rows of one page
+    entries = roster(sitting)
+    shown = _filtered(entries, wanted)
     page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    board = proposals(
+        sitting, Registration.objects.filter(pk__in=[entry.registration_id for entry in page.object_list])
+    )
     members = list(sitting.jury.members.all())
     present = list(sitting.present.all())
-    undecided = sum(1 for row in shown if not row.decided)
+    undecided = sum(1 for entry in shown if not entry.decided)
     return render(
         request,
         "juries/deliberation.html",
@@ -113,14 +117,15 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
             "session": sitting.jury.session,
             "board": board,
             "page": page,
-            "rows": [Row(row) for row in page.object_list],
+            "rows": [Row(row) for row in board.rows],
+            "total": len(entries),
             "filters": FILTERS,
             "filter": wanted,
             "query": f"filtre={wanted}",
             "quorum": quorum(sitting.jury, present),
             "present": len(present),
             "members": len(members),
-            "decided": sum(1 for row in board.rows if row.decided),
+            "decided": sum(1 for entry in entries if entry.decided),
             "undecided_shown": undecided,
             "signed": signed,
             "writes": writes and not sitting.is_amendment,
@@ -138,7 +143,10 @@ def _adopt(request: HttpRequest, sitting: Deliberation, url: str) -> HttpRespons
         wanted = DEFAULT_FILTER
     back = f"{url}?filtre={wanted}"
     if scope == FILTERED:
-        chosen = [row.registration for row in _filtered(proposals(sitting), wanted) if not row.decided]
+        undecided = [
+            entry.registration_id for entry in _filtered(roster(sitting), wanted) if not entry.decided
+        ]
+        chosen = list(Registration.objects.filter(pk__in=undecided))
     elif scope == TICKED:
         ids = _ints(request.POST.getlist("inscriptions"))
         if ids is None:

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from certifier.core.enums import AuditAction, DecisionSource
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
-from certifier.exams.models import ExamSession, Registration, SessionKind
+from certifier.exams.marks import Entry, do_record_marks
+from certifier.exams.models import ExamSession, Mark, Registration, SessionKind
 from certifier.exams.services import do_register
 from certifier.juries.deliberation import (
     decisions_in_force,
@@ -713,3 +714,15 @@ def test_a_blocks_candidate_is_decided_block_by_block(client_for, blocks_deliber
     )
     assert response.status_code == 302
     assert JuryDecision.objects.get(deliberation=blocks_deliberation).blocks == {"RNCP35729BC01": "validated"}
+
+
+def test_a_decision_taken_on_a_proposal_since_changed_is_flagged(
+    client_for, users, deliberation, marks_session, martin
+):
+    do_adopt_proposals(users["national_admin"], deliberation, [martin])
+    mark = Mark.objects.get(registration=martin, exam="written")
+    do_record_marks(None, marks_session, "written", [Entry(martin.pk, "5", mark.version)])
+    row = proposals(deliberation).by_registration[martin.pk]
+    assert row.outdated and not row.departs
+    page = text_of(client_for("national_jury").get(decide_url(deliberation, martin)))
+    assert "La proposition du moteur a changé depuis cette décision" in page
