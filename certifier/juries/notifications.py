@@ -13,11 +13,20 @@ from django_tasks import task
 
 from certifier.core.audit import record_event
 from certifier.core.enums import AuditAction
+from certifier.core.models import AuditEvent
 from certifier.exams.models import ExamSession, Registration
 from certifier.people.enums import Role
 from certifier.people.models import Membership
 
 SUBJECT = "Résultats du CQP Gestionnaire conseil : {session}"
+
+
+def _sent(session: ExamSession) -> bool:
+    return AuditEvent.objects.filter(
+        action=AuditAction.RESULTS_NOTICES_SENT,
+        object_type=session._meta.label,
+        object_id=str(session.pk),
+    ).exists()
 
 
 def schedule_results_notices(session: ExamSession) -> None:
@@ -36,9 +45,10 @@ def schedule_results_notices(session: ExamSession) -> None:
 @task()
 def send_results_notices(session_id: int) -> int:
     """One e-mail to each candidate of the session with an account, and to each employer HR of the
-    employers concerned; none before the release time. Returns how many were sent."""
-    session = ExamSession.objects.filter(pk=session_id).select_related("version").first()
-    if session is None or not session.results_released(timezone.now()):
+    employers concerned; none before the release time, and none again once sent (a task run twice).
+    Returns how many were sent."""
+    session = ExamSession.objects.filter(pk=session_id).select_related("version__certification").first()
+    if session is None or not session.results_released(timezone.now()) or _sent(session):
         return 0
     site = settings.SITE_URL.rstrip("/")
     registrations = Registration.objects.filter(session=session)

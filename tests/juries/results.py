@@ -1,14 +1,16 @@
 """The released state of the results portal's tests, built through the services: marks entered, the
-national jury deciding (one decision with the jury's comments, the others adopted), the session's
-results proclaimed and released."""
+national jury deciding (one decision with the jury's comments, the others adopted), its minutes signed
+(the session's results proclaimed and released)."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from certifier.core.enums import JobStatus
 from certifier.exams.marks import Entry, do_record_marks
 from certifier.exams.models import ExamSession
 from certifier.juries.deliberation import do_adopt_proposals, do_decide, proposals
-from certifier.juries.models import Deliberation, Minutes
+from certifier.juries.models import Deliberation
 from tests.exams.conftest import registration_of
+from tests.juries.minutes_fixtures import sign
 
 COMMENT = "Le jury salue la qualité de l'oral."
 
@@ -27,18 +29,12 @@ def decide(users, deliberation: Deliberation) -> None:
     do_adopt_proposals(jury, deliberation, [registration_of(session, "Durand")])
 
 
-def proclaim_by_hand(users, deliberation: Deliberation, released_at: datetime | None) -> ExamSession:
-    """STAND-IN for part 3's signing of the minutes (D54, D55), which is not there yet: the minutes row
-    and the session's proclamation and release times, written directly."""
-    signed_at = (released_at or datetime.now().astimezone()) - timedelta(days=1)
-    Minutes.objects.create(
-        deliberation=deliberation,
-        file="minutes/stand-in.pdf",
-        sha256="0" * 64,
-        signed_by=users["national_admin"],
-        signed_at=signed_at,
-    )
+def proclaim(users, deliberation: Deliberation, capture, release_at: datetime | None = None) -> ExamSession:
+    """The minutes signed by the national administrator through the signing service, its job run at once
+    (`capture` is pytest-django's `django_capture_on_commit_callbacks`): the results proclaimed now and
+    released at `release_at` (now when None), the results e-mails scheduled on commit."""
+    job = sign(users["national_admin"], deliberation, capture, release_at)
+    assert job.status == JobStatus.DONE, job.errors
     session = deliberation.jury.session
-    ExamSession.objects.filter(pk=session.pk).update(proclaimed_at=signed_at, released_at=released_at)
     session.refresh_from_db()
     return session

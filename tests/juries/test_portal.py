@@ -20,7 +20,8 @@ from certifier.juries.notifications import schedule_results_notices, send_result
 from certifier.people.enums import Role
 from tests.exams.conftest import registration_of
 from tests.factories import MembershipFactory
-from tests.juries.results import COMMENT, decide, proclaim_by_hand
+from tests.juries.minutes_fixtures import signing_files, signing_settings  # noqa: F401
+from tests.juries.results import COMMENT, decide, proclaim
 from tests.personas import PERSONAS
 
 pytestmark = pytest.mark.django_db
@@ -35,8 +36,8 @@ def decided(users, deliberation):
 
 
 @pytest.fixture
-def released(users, decided):
-    return proclaim_by_hand(users, decided, timezone.now() - timedelta(minutes=1))
+def released(users, decided, django_capture_on_commit_callbacks):
+    return proclaim(users, decided, django_capture_on_commit_callbacks)
 
 
 def text_of(response) -> str:
@@ -110,13 +111,16 @@ def test_after_release_the_candidate_reads_every_mark_the_decision_and_the_jurys
 
 
 @pytest.mark.parametrize("release_in", [None, timedelta(hours=2)])
-def test_before_release_the_candidate_reads_nothing_of_the_results(users, client_for, decided, release_in):
-    release = timezone.now() + release_in if release_in else None
-    session = proclaim_by_hand(users, decided, release)
+def test_before_release_the_candidate_reads_nothing_of_the_results(
+    users, client_for, decided, django_capture_on_commit_callbacks, release_in
+):
+    """Not proclaimed yet (no date said), or proclaimed with the results released later (the date said)."""
+    if release_in is not None:
+        proclaim(users, decided, django_capture_on_commit_callbacks, timezone.now() + release_in)
     page = text_of(client_for("candidate").get(reverse("juries:my_results")))
     assert "pas encore publiés" in page
-    assert ("Ils le seront le" in page) is (release is not None)
-    for shown in ("14,5", "11 sur 20", COMMENT, status_of(session, "Martin"), "Décision du jury"):
+    assert ("Ils le seront le" in page) is (release_in is not None)
+    for shown in ("14,5", "11 sur 20", COMMENT, "Certifié", "Non certifié", "reportée", "Décision du jury"):
         assert shown not in page
 
 
@@ -169,8 +173,12 @@ def test_after_release_the_employer_reads_only_the_outcome_and_the_option_marks_
     assert "11 sur 20" not in page and COMMENT not in page and "DURAND" not in page
 
 
-def test_before_release_the_employer_reads_nothing_of_the_results(users, client_for, decided):
-    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
+def test_before_release_the_employer_reads_nothing_of_the_results(
+    users, client_for, decided, django_capture_on_commit_callbacks
+):
+    session = proclaim(
+        users, decided, django_capture_on_commit_callbacks, timezone.now() + timedelta(hours=2)
+    )
     page = text_of(client_for("employer_hr").get(reverse("juries:employer_results", args=[session.pk])))
     assert "pas encore publiés" in page
     assert "MARTIN" not in page and "14,5" not in page and status_of(session, "Martin") not in page
@@ -189,31 +197,30 @@ def test_the_employers_page_reads_in_a_bounded_number_of_queries(
 # the e-mails
 
 
-@override_settings(TASKS=DUMMY_TASKS)
-def test_the_results_emails_are_scheduled_at_the_release_time(users, decided):
-    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
-    schedule_results_notices(session)
-    [result] = send_results_notices.get_backend().results
+def test_signing_the_minutes_schedules_the_results_emails_at_the_release_time(
+    users, decided, django_capture_on_commit_callbacks
+):
+    session = proclaim(
+        users, decided, django_capture_on_commit_callbacks, timezone.now() + timedelta(hours=2)
+    )
+    assert mail.outbox == []  # the tests' immediate backend ran the task at once: not released, nothing sent
+    assert not AuditEvent.objects.filter(action=AuditAction.RESULTS_NOTICES_SENT).exists()
+    with override_settings(TASKS=DUMMY_TASKS):
+        schedule_results_notices(session)
+        [result] = send_results_notices.get_backend().results
     assert result.task.run_after == session.released_at
     assert result.args == [session.pk]
 
 
-def test_no_email_goes_out_before_the_release_time(users, decided):
-    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
-    schedule_results_notices(session)  # the tests' immediate backend runs it now
-    assert mail.outbox == []
-    assert not AuditEvent.objects.filter(action=AuditAction.RESULTS_NOTICES_SENT).exists()
-
-
 def test_at_release_the_candidates_and_their_employers_hr_are_told_where_to_read_the_results(
-    users, organisations, released
+    users, organisations, decided, django_capture_on_commit_callbacks
 ):
     MembershipFactory(
         user__email="hr@cpam.test.example",
         organisation=organisations["other_employer"],
         role=Role.EMPLOYER_HR,
     )
-    assert send_results_notices.call(released.pk) == 3
+    released = proclaim(users, decided, django_capture_on_commit_callbacks)  # released now: sent at once
     assert sorted(message.to[0] for message in mail.outbox) == [
         "candidate@test.example",
         "employer_hr@test.example",
@@ -234,6 +241,13 @@ def test_at_release_the_candidates_and_their_employers_hr_are_told_where_to_read
     assert event.after == {"candidates": 1, "employers": 2}
 
 
+def test_the_results_emails_go_out_once(released):
+    sent = len(mail.outbox)
+    assert sent == 2
+    assert send_results_notices.call(released.pk) == 0
+    assert len(mail.outbox) == sent
+
+
 # the way in
 
 
@@ -244,8 +258,12 @@ def test_the_candidate_and_the_employer_find_the_results_from_their_dashboard(cl
     assert reverse("juries:employer_results", args=[released.pk]) in employer
 
 
-def test_the_employers_dashboard_links_no_session_before_its_release(users, client_for, decided):
-    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(hours=2))
+def test_the_employers_dashboard_links_no_session_before_its_release(
+    users, client_for, decided, django_capture_on_commit_callbacks
+):
+    session = proclaim(
+        users, decided, django_capture_on_commit_callbacks, timezone.now() + timedelta(hours=2)
+    )
     employer = text_of(client_for("employer_hr").get(reverse("people:home")))
     assert reverse("juries:employer_results", args=[session.pk]) not in employer
 

@@ -1,14 +1,13 @@
 """In Debian's chromium: the results portal's pages pass axe-core and fit a 390 px screen: the
 candidate's results signed in, the lookup (empty, refused, answered) and the employer's results."""
 
-from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from tests.exams.conftest import registration_of
-from tests.juries.results import COMMENT, decide, proclaim_by_hand
+from tests.juries.minutes_fixtures import signing_files, signing_settings  # noqa: F401
+from tests.juries.results import COMMENT, decide, proclaim
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,9 +20,9 @@ def sign_in(page, email):
 
 
 @pytest.fixture
-def released(users, deliberation):
+def released(users, deliberation, django_capture_on_commit_callbacks):
     decide(users, deliberation)
-    return proclaim_by_hand(users, deliberation, timezone.now() - timedelta(minutes=1))
+    return proclaim(users, deliberation, django_capture_on_commit_callbacks)
 
 
 def check(page, assert_accessible, assert_fits):

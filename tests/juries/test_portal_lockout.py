@@ -7,6 +7,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -16,7 +17,8 @@ from certifier.exams.models import ExamSession
 from certifier.juries.models import LookupKind, ResultsLookupCounter
 from certifier.juries.portal import LOOKUP_FAILED, lookup
 from tests.exams.conftest import registration_of
-from tests.juries.results import decide, proclaim_by_hand
+from tests.juries.minutes_fixtures import signing_files, signing_settings  # noqa: F401
+from tests.juries.results import decide, proclaim
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +28,9 @@ WRONG_DAY = date(1900, 1, 1)
 
 
 @pytest.fixture
-def released(users, deliberation):
+def released(users, deliberation, django_capture_on_commit_callbacks):
     decide(users, deliberation)
-    return proclaim_by_hand(users, deliberation, timezone.now() - timedelta(minutes=1))
+    return proclaim(users, deliberation, django_capture_on_commit_callbacks)
 
 
 @pytest.fixture
@@ -85,10 +87,12 @@ def test_a_success_does_not_reset_the_addresses_count(own):
     assert lookup(own.candidate_number, birth_date_of(own), HERE, now) is None
 
 
-def test_a_lookup_before_the_release_time_fails_and_counts(users, deliberation):
+def test_a_lookup_before_the_release_time_fails_and_counts(
+    users, deliberation, django_capture_on_commit_callbacks
+):
     now = timezone.now()
     decide(users, deliberation)
-    session = proclaim_by_hand(users, deliberation, now + timedelta(minutes=10))
+    session = proclaim(users, deliberation, django_capture_on_commit_callbacks, now + timedelta(minutes=10))
     own = registration_of(session, "Martin")
     for _ in range(5):
         assert lookup(own.candidate_number, birth_date_of(own), HERE, now) is None
@@ -132,9 +136,11 @@ def answer(client, number: str, birth_date: date, address: str = HERE):
     return response.status_code, body
 
 
-def test_every_failure_gets_the_same_answer(client, users, deliberation, marks_session):
+def test_every_failure_gets_the_same_answer(client, users, deliberation, django_capture_on_commit_callbacks):
     decide(users, deliberation)
-    session = proclaim_by_hand(users, deliberation, timezone.now() + timedelta(hours=1))
+    session = proclaim(
+        users, deliberation, django_capture_on_commit_callbacks, timezone.now() + timedelta(hours=1)
+    )
     unreleased = registration_of(session, "Martin")
     durand = registration_of(session, "Durand")
     answers = {
@@ -150,7 +156,8 @@ def test_every_failure_gets_the_same_answer(client, users, deliberation, marks_s
     }
     for _ in range(5):
         answer(client, durand.candidate_number, WRONG_DAY, "203.0.113.2")
-    ExamSession.objects.filter(pk=session.pk).update(released_at=timezone.now() - timedelta(seconds=1))
+    # the release time comes
+    ExamSession.objects.filter(pk=session.pk).update(released_at=F("proclaimed_at"))
     answers["locked"] = answer(client, durand.candidate_number, birth_date_of(durand), "203.0.113.3")
     assert {status for status, _ in answers.values()} == {200}
     assert len({body for _, body in answers.values()}) == 1

@@ -16,7 +16,8 @@ from django.utils import timezone
 from certifier.exams.models import ExamSession
 from certifier.juries.notifications import send_results_notices
 from tests.exams.conftest import registration_of
-from tests.juries.results import COMMENT, decide, proclaim_by_hand
+from tests.juries.minutes_fixtures import signing_files, signing_settings  # noqa: F401
+from tests.juries.results import COMMENT, decide, proclaim
 
 pytestmark = pytest.mark.django_db
 
@@ -71,17 +72,26 @@ def decided(users, deliberation):
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_nothing_of_the_results_is_read_before_the_release_time(users, client_for, decided, path):
+def test_nothing_of_the_results_is_read_before_the_release_time(
+    users, client_for, decided, django_capture_on_commit_callbacks, path
+):
     read, shown = PATHS[path]
-    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(minutes=5))
+    session = proclaim(
+        users, decided, django_capture_on_commit_callbacks, timezone.now() + timedelta(minutes=5)
+    )
     text = read(client_for, session)
     assert shown not in text
     assert "14,5" not in text and COMMENT not in text
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_the_results_are_read_from_the_release_time(users, client_for, decided, path):
+def test_the_results_are_read_from_the_release_time(
+    users, client_for, decided, django_capture_on_commit_callbacks, path
+):
     read, shown = PATHS[path]
-    session = proclaim_by_hand(users, decided, timezone.now() + timedelta(minutes=5))
+    session = proclaim(
+        users, decided, django_capture_on_commit_callbacks, timezone.now() + timedelta(minutes=5)
+    )
+    # the release time comes
     ExamSession.objects.filter(pk=session.pk).update(released_at=timezone.now())
     assert shown in read(client_for, session)
