@@ -277,14 +277,19 @@ def do_appoint_jury(
     seats = {seat.list_member_id: seat for seat in jury.members.filter(role=MemberRole.MEMBER)}
     wanted_ids = {member.pk for member in wanted}
     leaving = [seat.pk for list_id, seat in seats.items() if list_id not in wanted_ids]
-    Conflict.objects.filter(member_id__in=leaving).delete()
+    # the conflicts of interest of those who leave go with them, recorded in the audit row
+    dropped = Conflict.objects.filter(member_id__in=leaving).order_by("pk")
+    before["conflicts_dropped"] = [
+        {"member": conflict.member_id, "registration": conflict.registration_id, "reason": conflict.reason}
+        for conflict in dropped
+    ]
+    dropped.delete()
     JuryMember.objects.filter(pk__in=leaving).delete()
     JuryMember.objects.bulk_create([_seat(jury, member) for member in wanted if member.pk not in seats])
     chair = jury.members.filter(role=MemberRole.CHAIR).first()
     if chair is None or chair.user_id != chair_user.pk:
         if chair is not None:
-            Conflict.objects.filter(member=chair).delete()
-            chair.delete()
+            chair.delete()  # the chair, without a vote, declares no conflict
         _chair_seat(jury, chair_user).save()
     jury.place = place
     if quorum_both_colleges is not None:
@@ -293,7 +298,7 @@ def do_appoint_jury(
         jury.quorum_majority = quorum_majority
     jury.save(update_fields=["place", "quorum_both_colleges", "quorum_majority"])
     after = jury_snapshot(jury)
-    if after != before:
+    if after != {key: value for key, value in before.items() if key != "conflicts_dropped"}:
         record_event(AuditAction.NATIONAL_JURY_CHANGED, jury, actor=actor, before=before, after=after)
     return jury
 

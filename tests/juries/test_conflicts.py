@@ -12,7 +12,7 @@ from django.utils import timezone
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.exams.services import do_register
-from certifier.juries.composition import do_declare_conflict
+from certifier.juries.composition import do_appoint_jury, do_declare_conflict
 from certifier.juries.models import Conflict, MemberRole
 from certifier.juries.sitting import voters
 from tests.exams.conftest import registration_of
@@ -137,15 +137,16 @@ def test_no_conflict_is_declared_once_proclaimed(users, national_jury, marks_ses
 def test_a_conflict_of_a_member_who_leaves_the_jury_leaves_with_them(
     users, national_jury, jury_lists, marks_session
 ):
-    from certifier.juries.composition import do_appoint_jury
-
-    do_declare_conflict(
-        users["national_jury"], alice(national_jury), registration_of(marks_session, "Martin"), ""
-    )
+    own, seat = registration_of(marks_session, "Martin"), alice(national_jury)
+    do_declare_conflict(users["national_jury"], seat, own, "Tutrice")
     do_appoint_jury(
         users["cpnefp"], marks_session, "Paris", users["national_admin"], jury_lists[1:4] + jury_lists[4:7]
     )
     assert not Conflict.objects.exists()
+    event = AuditEvent.objects.get(action=AuditAction.NATIONAL_JURY_CHANGED)
+    assert event.before["conflicts_dropped"] == [
+        {"member": seat.pk, "registration": own.pk, "reason": "Tutrice"}
+    ]
 
 
 # the page
