@@ -51,6 +51,7 @@ benchmarks: install
 	$(PY) benchmarks/outcome_benchmark.py
 	$(PY) benchmarks/deliberation_benchmark.py
 	$(PY) benchmarks/minutes_benchmark.py
+	$(PY) benchmarks/portal_benchmark.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache
