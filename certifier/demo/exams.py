@@ -1,7 +1,7 @@
 """Demo exam sessions (issue 8), written through the same services as users:
 - December 2025, 2013 scheme: the CRFP de Bordeaux's 2013-scheme candidates registered, the written
   copies marked anonymously by the demo marker, orals marked by the local jury, continuous
-  assessments and tutored applications by the CRFP; some marks still missing;
+  assessments and tutored applications by the CRFP (its juries: `juries.py`);
 - June 2026, blocks scheme: the Bordeaux candidates in training registered, their assessors'
   confirmed block decisions gathered for the jury, three of them with every block validated;
 - June 2027, blocks scheme: open for registration, for trying it; the demo candidate's account is
@@ -128,8 +128,8 @@ def _marks_cohort(data: dict[str, Any], admin: User, version: CertificationVersi
 
 
 def _mark(session: ExamSession, data: dict[str, Any]) -> None:
-    """Each candidate's row of `data["marks"]`, in the order of the rule set's marks; "" is not entered
-    yet. Each evaluation is entered by whoever D50 makes responsible."""
+    """Each candidate's row of `data["marks"]`, in the order of the rule set's marks. Each evaluation is
+    entered by whoever D50 makes responsible."""
     registrations = list(
         Registration.objects.filter(session=session).order_by("enrolment__candidate__employee_number")
     )
@@ -144,6 +144,5 @@ def _mark(session: ExamSession, data: dict[str, Any]) -> None:
         entries = [
             Entry(registration.pk, str(row[column]), 0)
             for registration, row in zip(registrations, data["marks"], strict=True)
-            if str(row[column])
         ]
         do_record_marks(User.objects.get(email=email), session, exam, entries)

@@ -13,6 +13,7 @@ from certifier.referential.services import LoadSummary, do_add_criterion, upsert
 
 from .evidence import load_demo_candidates
 from .exams import load_demo_exams
+from .juries import load_demo_juries
 
 DEMO_DATA = Path(__file__).parent / "data" / "demo.yaml"
 DEMO_PASSWORD = "certifier-demo"  # noqa: S105 - published in the README, demo accounts only
@@ -44,6 +45,8 @@ def do_load_demo(path: Path = DEMO_DATA) -> DemoSummary:
     admin = User.objects.get(email=data["accounts"][0]["email"])
     candidates_created = load_demo_candidates(data["cohorts"], admin)
     sessions_created = load_demo_exams(data["exam_cohort"], admin)
+    if sessions_created:
+        load_demo_juries(data["juries"], data["exam_cohort"], admin)
     return DemoSummary(
         organisations, accounts_created, criteria_created, candidates_created, sessions_created
     )

@@ -19,3 +19,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # Uploaded files of the tests' jobs land in a throwaway folder, never in the project's media/.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="certifier-test-media-"))
+# The demo's development signing certificate is made in a throwaway folder, never in the project's var/.
+SIGNING_DIR = Path(tempfile.mkdtemp(prefix="certifier-test-signing-"))
+SIGNING_KEY_PATH = SIGNING_DIR / "signing-key.pem"
+SIGNING_CERT_PATH = SIGNING_DIR / "signing-certificate.pem"
+SIGNING_CHAIN_PATH = SIGNING_DIR / "authority-certificate.pem"

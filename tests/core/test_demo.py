@@ -1,13 +1,17 @@
 """`make run` loads a realistic demo: one account per role, example criteria labelled as such,
 30 candidates at every stage of the path."""
 
+import hashlib
+
 import pytest
 from django.core.management import call_command
 from django.core.validators import validate_email
+from django.utils import timezone
 
 from certifier.assessments.models import Attestation, BlockDecision
 from certifier.exams.models import ExamSession, Mark
 from certifier.exams.outcome import Status, session_outcome
+from certifier.juries.models import College, Conflict, Deliberation, JuryListMember, JuryStatus, LocalOpinion
 from certifier.pathways.models import Candidate, Enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
@@ -82,7 +86,7 @@ def test_demo_e_mails_pass_the_platform_validation(demo):
     assert Enrolment.objects.visible_to(candidate.user).get().candidate == candidate
 
 
-def test_demo_exam_sessions_show_every_stage_of_marking(demo):
+def test_demo_exam_sessions_are_marked_and_registered(demo):
     december, june, next_june = ExamSession.objects.order_by("national_jury_date")
     assert (december.version.code, june.version.code, next_june.version.code) == ("2013", "rncp", "rncp")
     assert december.registrations.count() == 12
@@ -91,7 +95,8 @@ def test_demo_exam_sessions_show_every_stage_of_marking(demo):
         "candidat@caf33.example"
     ]
     marks = Mark.objects.filter(registration__session=december)
-    assert marks.count() == 12 * 5 - 3  # two written copies and one oral not marked yet
+    assert marks.count() == 12 * 5
+    assert december.anonymity_lifted_at is not None
     marker = User.objects.get(email="correcteur@ucanss.example")
     assert set(marks.filter(exam="written").values_list("entered_by", flat=True)) == {marker.pk}
     assert set(marks.filter(exam="oral").values_list("entered_by__email", flat=True)) == {
@@ -100,3 +105,27 @@ def test_demo_exam_sessions_show_every_stage_of_marking(demo):
     assert ExamSession.objects.visible_to(marker).get() == december
     june_outcome = session_outcome(june, june.registrations.all())
     assert june_outcome.counts[Status.CERTIFIED] == 3
+
+
+def test_demo_juries_show_a_proclaimed_session_with_an_amendment_and_one_awaiting_deliberation(demo):
+    december, june, _ = ExamSession.objects.order_by("national_jury_date")
+    assert december.proclaimed and december.results_released(timezone.now())
+    assert not june.proclaimed
+    original, amendment = Deliberation.objects.filter(jury__session=december).order_by("pk")
+    assert amendment.amends == original
+    for deliberation in (original, amendment):
+        signed = deliberation.minutes.file.read()
+        assert hashlib.sha256(signed).hexdigest() == deliberation.minutes.sha256
+    assert original.decisions.count() == 12
+    corrected = amendment.decisions.get()
+    assert (corrected.amends.confirmed_status, corrected.confirmed_status) == (
+        JuryStatus.DEFERRED,
+        JuryStatus.CERTIFIED,
+    )
+    assert LocalOpinion.objects.filter(registration__session=december).count() == 12
+    assert Conflict.objects.filter(registration__session=december).count() == 1
+    waiting = Deliberation.objects.get(jury__session=june)
+    assert not hasattr(waiting, "minutes") and not waiting.decisions.exists()
+    assert waiting.present.count() == waiting.jury.members.count() - 1
+    assert JuryListMember.objects.filter(college=College.EMPLOYEES).count() == 5 * 3
+    assert JuryListMember.objects.filter(college=College.EMPLOYERS).count() == 5 * 3
