@@ -58,7 +58,7 @@ def load_demo_juries(data: dict[str, Any], exams: dict[str, Any], admin: User) -
 
 
 def _lists(cpnefp: User, data: dict[str, Any]) -> list[JuryListMember]:
-    members = []
+    members: list[JuryListMember] = []
     for confederation, people in data["employees"].items():
         for last_name, first_name, capacity in people:
             email = data["member_account"] if not members else ""
