@@ -45,7 +45,7 @@ class LookupForm(forms.Form):
 def results_lookup(request: HttpRequest) -> HttpResponse:
     """D57: a candidate's results by candidate number and date of birth, without an account. Every
     failure gets the same answer, whether the number exists or not."""
-    form = LookupForm(request.POST or None)
+    form = LookupForm(request.POST if request.method == "POST" else None)
     result = None
     failed = False
     if request.method == "POST" and form.is_valid():

@@ -162,3 +162,10 @@ def test_every_failure_gets_the_same_answer(client, users, deliberation, django_
     assert {status for status, _ in answers.values()} == {200}
     assert len({body for _, body in answers.values()}) == 1
     assert html.escape(LOOKUP_FAILED, quote=False) in answers["locked"][1].replace("&#x27;", "'")
+
+
+def test_an_empty_lookup_is_told_what_is_missing_and_counts_nothing(client):
+    page = html.unescape(client.post(reverse("juries:results_lookup"), {}).content.decode())
+    assert "Numéro de candidat : Ce champ est obligatoire" in page
+    assert "Date de naissance : Ce champ est obligatoire" in page
+    assert not ResultsLookupCounter.objects.exists()
