@@ -129,7 +129,7 @@ def test_the_candidates_page_reads_in_a_bounded_number_of_queries(
 ):
     client = client_for("candidate")
     client.get(reverse("juries:my_results"))
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         text_of(client.get(reverse("juries:my_results")))
 
 
@@ -190,7 +190,7 @@ def test_the_employers_page_reads_in_a_bounded_number_of_queries(
     client = client_for("employer_hr")
     url = reverse("juries:employer_results", args=[released.pk])
     client.get(url)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(6):
         text_of(client.get(url))
 
 
