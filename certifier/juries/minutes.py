@@ -454,7 +454,7 @@ def _sign(job: Job, progress: jobs.Progress) -> jobs.Outcome:
     try:
         with transaction.atomic():
             minutes = _keep(actor, deliberation, data, signed, release_at)
-    except DomainError as refused:
+    except (DomainError, NotAllowed) as refused:  # decided meanwhile, or the signer lost the right
         return jobs.Outcome(str(refused), failed=True)
     details = [f"Empreinte SHA-256 : {minutes.sha256}", f"Décisions : {len(data.candidates)}"]
     if not deliberation.is_amendment:

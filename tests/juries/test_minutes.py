@@ -24,10 +24,11 @@ from certifier.exams.models import Registration
 from certifier.exams.services import do_register
 from certifier.juries import minutes as minutes_module
 from certifier.juries.deliberation import do_adopt_proposals, do_decide
-from certifier.juries.minutes import do_sign_minutes, draw_minutes, minutes_data
+from certifier.juries.minutes import NOT_ALLOWED, do_sign_minutes, draw_minutes, minutes_data
 from certifier.juries.models import Deliberation, JuryDecision, JuryStatus, MemberRole, Minutes
 from certifier.juries.signing import sign_pdf, trust_root
 from certifier.juries.sitting import do_record_attendance
+from certifier.people.models import Membership
 from tests.exams.conftest import registration_of
 from tests.exams.test_documents import pdf_text
 from tests.exams.test_outcome import GOOD, enter, follow_pass, pass_session  # noqa: F401
@@ -229,6 +230,21 @@ def test_without_the_certifiers_key_the_job_fails_saying_so_and_nothing_is_procl
     job = sign(users["national_admin"], decided, django_capture_on_commit_callbacks)
     assert job.status == JobStatus.FAILED and "clé de signature du certificateur" in job.outcome
     assert not Minutes.objects.exists() and decided.jury.session.proclaimed_at is None
+
+
+def test_a_signer_who_lost_the_right_before_the_job_ran_signs_nothing(
+    users, decided, django_capture_on_commit_callbacks
+):
+    admin = users["national_admin"]
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        job = do_sign_minutes(admin, decided)
+    Membership.objects.filter(user=admin).delete()  # no longer national administrator,
+    decided.jury.members.filter(user=admin).update(user=None)  # nor the chair
+    for callback in pending:
+        callback()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and job.outcome == NOT_ALLOWED
+    assert not Minutes.objects.exists()
 
 
 # the page
