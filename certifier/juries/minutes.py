@@ -24,7 +24,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_tasks import task
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import LongTable, Paragraph, Spacer, TableStyle
 from reportlab.platypus.flowables import Flowable
 from simple_history.utils import bulk_create_with_history
@@ -59,7 +61,14 @@ CHANGED = (
     "Les décisions ou la feuille de présence ont changé pendant la production du procès-verbal : "
     "rien n'a été signé ni proclamé. Relancez la signature."
 )
-BLOCK_LABELS = {BlockStatus.VALIDATED: "validé", BlockStatus.NOT_VALIDATED: "non validé"}
+FONT_SIZE = 8
+CELL_PADDING = 6  # reportlab's default, left and right
+# the candidates' table, by its number of columns (17 cm: A4 less its margins)
+COLUMNS = {
+    3: [3 * cm, 7 * cm, 7 * cm],
+    4: [2.6 * cm, 5 * cm, 3.2 * cm, 6.2 * cm],
+    5: [2.6 * cm, 4 * cm, 3 * cm, 3.7 * cm, 3.7 * cm],
+}
 
 
 # --- what the minutes say -----------------------------------------------------------------------
@@ -227,7 +236,7 @@ def draw_minutes(data: MinutesData, progress: jobs.Progress | None = None) -> by
     """The minutes as an unsigned PDF (A4, numbered pages, the candidates' table repeated headers)."""
     sheet = styles()
     body, heading, title = sheet["BodyText"], sheet["Heading2"], sheet["Title"]
-    small = sheet["BodyText"].clone("small", fontSize=8, leading=10)
+    small = sheet["BodyText"].clone("small", fontSize=FONT_SIZE, leading=10)
     story: list[Flowable] = [
         paragraph(data.title, title),
         paragraph(data.certification, body),
@@ -262,18 +271,18 @@ def draw_minutes(data: MinutesData, progress: jobs.Progress | None = None) -> by
         header.append("Blocs")
     if data.amendment_reason:
         header.append("Décision rectifiée")
-    rows = [header]
+    widths = COLUMNS[len(header)]
+    rows = [[_cell(text, width, small) for text, width in zip(header, widths, strict=True)]]
     for done, line in enumerate(data.candidates, start=1):
-        row: list[Any] = [line.number, line.name, line.decision]
+        texts = [line.number, line.name, line.decision]
         if blocks:
-            row.append(Paragraph(line.blocks, small) if line.blocks else "")
+            texts.append(line.blocks)
         if data.amendment_reason:
-            row.append(line.amended)
-        rows.append(row)
+            texts.append(line.amended)
+        rows.append([_cell(text, width, small) for text, width in zip(texts, widths, strict=True)])
         if progress and done % PROGRESS_EVERY == 0:
             progress(done, total)
-    widths = {3: [3 * cm, 7 * cm, 7 * cm], 4: [2.6 * cm, 5 * cm, 3.2 * cm, 6.2 * cm]}
-    story.append(_grid(rows, widths.get(len(header), [2.6 * cm, 4 * cm, 3 * cm, 3.7 * cm, 3.7 * cm])))
+    story.append(_grid(rows, widths))
 
     story.append(paragraph("Décisions différentes de la proposition du moteur de décision", heading))
     departures = data.departures
@@ -303,6 +312,13 @@ def draw_minutes(data: MinutesData, progress: jobs.Progress | None = None) -> by
     return pdf
 
 
+def _cell(text: str, width: float, style: ParagraphStyle) -> str | Paragraph:
+    """A table cell: the plain text when it fits its column on one line (drawn fast), else wrapped."""
+    if stringWidth(text, "Helvetica-Bold", FONT_SIZE) <= width - 2 * CELL_PADDING:
+        return text
+    return paragraph(text, style)
+
+
 def _grid(rows: list[list[Any]], widths: list[float]) -> LongTable:
     grid = LongTable(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
     grid.setStyle(
@@ -310,7 +326,7 @@ def _grid(rows: list[list[Any]], widths: list[float]) -> LongTable:
             [
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("FONTSIZE", (0, 0), (-1, -1), FONT_SIZE),
                 ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
             ]
         )
