@@ -8,7 +8,7 @@ import html
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -726,3 +726,36 @@ def test_a_decision_taken_on_a_proposal_since_changed_is_flagged(
     assert row.outdated and not row.departs
     page = text_of(client_for("national_jury").get(decide_url(deliberation, martin)))
     assert "La proposition du moteur a changé depuis cette décision" in page
+
+
+def test_adopting_2_or_22_proposals_writes_the_decisions_and_their_audit_in_one_insert_each(
+    users, deliberation, marks_session, organisations, martin
+):
+    do_register(
+        None,
+        marks_session,
+        [
+            EnrolmentFactory(version=marks_session.version, training_centre=organisations["crfp"])
+            for _ in range(20)
+        ],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        assert do_adopt_proposals(users["national_admin"], deliberation, Registration.objects.all()) == 22
+    inserts = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("INSERT")]
+    assert len([sql for sql in inserts if "juries_jurydecision" in sql]) == 1
+    assert len([sql for sql in inserts if "core_auditevent" in sql]) == 1
+
+
+def test_a_decision_recorded_by_another_member_at_the_same_moment_is_answered_in_french(
+    users, deliberation, martin, monkeypatch
+):
+    def taken(*args, **kwargs):
+        raise IntegrityError("UNIQUE constraint failed: jury_decision_once_per_deliberation")
+
+    monkeypatch.setattr(JuryDecision, "save", taken)
+    with pytest.raises(DomainError, match="Un autre membre du jury vient de statuer sur ce candidat"):
+        follow(users["national_jury"], deliberation, martin, JuryStatus.CERTIFIED)
+    monkeypatch.setattr(JuryDecision.objects, "bulk_create", taken)
+    with pytest.raises(DomainError, match="vient de statuer sur certains de ces candidats"):
+        do_adopt_proposals(users["national_jury"], deliberation, [martin])
+    assert not AuditEvent.objects.filter(object_type="juries.JuryDecision").exists()
