@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certifier.exams.models import ExamSession
+from certifier.exams.models import ExamSession, Registration
 from certifier.juries.models import JuryDecision, JuryStatus
 from tests.exams.conftest import registration_of
 from tests.exams.test_outcome import GOOD, enter, follow_pass, pass_session  # noqa: F401
+from tests.juries.test_deliberation import blocks_deliberation, earlier_bc01  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -68,3 +69,22 @@ def test_a_jury_member_adopts_a_proposal_then_departs_from_another_with_a_vote(
     page.get_by_text(f"La décision sur le candidat {durand.candidate_number} est enregistrée.").wait_for()
     decision = JuryDecision.objects.get(registration=durand)
     assert (decision.confirmed_status, decision.votes_for) == (JuryStatus.CERTIFIED, 6)
+
+
+def test_a_blocks_candidates_decision_page_passes_axe_and_fits_a_phone(
+    narrow_page,
+    assert_accessible,
+    assert_fits,
+    blocks_deliberation,  # noqa: F811
+    earlier_bc01,  # noqa: F811
+):
+    registration = Registration.objects.get(session=blocks_deliberation.jury.session)
+    sign_in(narrow_page, "national_admin@test.example")
+    narrow_page.goto(reverse("juries:decide", args=[blocks_deliberation.pk, registration.pk]))
+    narrow_page.get_by_text("Décision par bloc").wait_for()
+    assert_accessible(narrow_page)
+    assert_fits(narrow_page)
+    narrow_page.goto(reverse("juries:deliberation", args=[blocks_deliberation.pk]))
+    narrow_page.get_by_text("(capitalisé)").wait_for()
+    assert_accessible(narrow_page)
+    assert_fits(narrow_page)
