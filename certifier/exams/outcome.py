@@ -247,7 +247,7 @@ def _blocks_outcome(
     candidates = []
     for row in rows:
         shown = tuple(BlockShown(block, confirmed.get((row.enrolment_id, block.pk))) for block in blocks)
-        status = _blocks_status(decider, shown)
+        status = blocks_status(decider, shown)
         waiting = [
             f"bloc {item.block.code} : sans décision confirmée" for item in shown if item.status is None
         ]
@@ -266,7 +266,7 @@ def _blocks_outcome(
 BLOCK_STATES = {BlockStatus.VALIDATED: PASS, BlockStatus.NOT_VALIDATED: FAIL, None: PENDING}
 
 
-def _blocks_status(decider: Any, shown: Sequence[BlockShown]) -> Status:
+def blocks_status(decider: Any, shown: Sequence[BlockShown]) -> Status:
     """The certification rule of the rule set on the confirmed block statuses; without a rule set,
     certifiable once every block is validated."""
     by_code: dict[str, State] = {item.block.code: BLOCK_STATES[item.status] for item in shown}

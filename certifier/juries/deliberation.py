@@ -23,7 +23,7 @@ from certifier.core.models import DomainError, NotAllowed
 from certifier.decisions.registry import compiled
 from certifier.exams.evaluations import Exam
 from certifier.exams.models import ExamSession, Mark, MarkStatus, Registration
-from certifier.exams.outcome import BlockShown, CandidateOutcome, Status, _blocks_status, session_outcome
+from certifier.exams.outcome import BlockShown, CandidateOutcome, Status, blocks_status, session_outcome
 from certifier.referential.enums import Scheme
 from certifier.referential.models import Block
 
@@ -261,7 +261,7 @@ def _blocks_proposal(
         BlockShown(item.block, BlockStatus.VALIDATED) if item.block.code in capitalised else item
         for item in candidate.blocks
     )
-    status = _blocks_status(decider, shown) if capitalised else candidate.status
+    status = blocks_status(decider, shown) if capitalised else candidate.status
     blocks = {item.block.code: item.status.value for item in shown if item.status is not None}
     kept = tuple(item.block.code for item in shown if item.block.code in capitalised)
     parts = [
