@@ -4,6 +4,7 @@ its own employees and their option's continuous-assessment marks, nothing else; 
 reads anything of the results. The results e-mails go out at the release time."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,9 +15,11 @@ from django.utils import timezone
 
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
-from certifier.juries.deliberation import decisions_in_force
+from certifier.exams.services import do_register
+from certifier.juries.deliberation import decisions_in_force, do_decide
 from certifier.juries.models import JuryStatus
 from certifier.juries.notifications import schedule_results_notices, send_results_notices
+from certifier.juries.sitting import do_open_deliberation, do_record_attendance
 from certifier.people.enums import Role
 from tests.exams.conftest import registration_of
 from tests.factories import MembershipFactory
@@ -270,3 +273,43 @@ def test_the_employers_dashboard_links_no_session_before_its_release(
 
 def test_the_lookup_is_in_the_menu_of_a_visitor(client_for):
     assert reverse("juries:results_lookup") in text_of(client_for("anonymous").get(reverse("people:home")))
+
+
+# the blocks scheme (D16, D18): the blocks the jury validated
+
+
+@pytest.fixture
+def blocks_released(users, make_national_jury, session, own, django_capture_on_commit_callbacks):
+    """A blocks-scheme session, `own` (the candidate persona, at the personas' employer) deferred with
+    RNCP35729BC01 validated and RNCP35729BC02 not, reasoned and voted, the minutes signed."""
+    do_register(None, session, [own])
+    jury = make_national_jury(session)
+    admin = users["national_admin"]
+    opened = do_open_deliberation(admin, jury, session.national_jury_date, jury.place)
+    do_record_attendance(admin, opened, jury.members.all())
+    do_decide(
+        admin,
+        opened,
+        session.registrations.get(),
+        JuryStatus.DEFERRED,
+        {"RNCP35729BC01": "validated", "RNCP35729BC02": "not_validated"},
+        "Épreuve du bloc 1 validée en séance.",
+        6,
+        1,
+        1,
+        COMMENT,
+        False,
+    )
+    return proclaim(users, opened, django_capture_on_commit_callbacks)
+
+
+def test_the_candidate_and_the_employer_read_the_blocks_the_jury_validated(client_for, blocks_released):
+    candidate = text_of(client_for("candidate").get(reverse("juries:my_results")))
+    assert "Décision reportée" in candidate and COMMENT in candidate
+    assert re.search(r"Bloc RNCP35729BC01 — [^<]+</dt><dd>Validé</dd>", candidate)
+    assert re.search(r"Bloc RNCP35729BC02 — [^<]+</dt><dd>Non validé</dd>", candidate)
+    employer = text_of(
+        client_for("employer_hr").get(reverse("juries:employer_results", args=[blocks_released.pk]))
+    )
+    assert "Décision reportée" in employer and "<td>RNCP35729BC01</td>" in employer
+    assert "RNCP35729BC02" not in employer and COMMENT not in employer
