@@ -18,6 +18,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -454,6 +455,7 @@ def run(server: str, keep: bool) -> dict:
         built = build_database(server, name, workdir)
         return built | measure(f"{server}/{name}", workdir)
     finally:
+        shutil.rmtree(workdir)
         if keep:
             print(f"database kept: {server}/{name}", file=sys.stderr)
         else:
