@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
@@ -167,7 +167,13 @@ class ExamSession(models.Model):
         return self.proclaimed_at is not None
 
     def refuse_when_proclaimed(self) -> None:
-        """D50, D55: every service writing a mark or a decision of the session calls this first."""
+        """D50, D55: every service writing a mark or a decision of the session calls this first. Read from
+        the database, never from a stale copy; inside the writer's transaction the session's row stays
+        locked against the proclamation (which locks it too) until the write commits."""
+        rows = ExamSession.objects.filter(pk=self.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update(no_key=True)
+        self.proclaimed_at = rows.values_list("proclaimed_at", flat=True).get()
         if self.proclaimed:
             raise DomainError(
                 "Les résultats de cette session sont proclamés : notes et décisions ne changent plus, "
