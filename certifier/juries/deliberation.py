@@ -322,23 +322,26 @@ def _capitalised(session: ExamSession, registrations: QuerySet[Registration]) ->
 
 
 def decisions_in_force(
-    registrations: QuerySet[Registration] | Iterable[Registration],
+    registrations: QuerySet[Registration] | Iterable[Registration], *, only: Sequence[str] = ()
 ) -> dict[int, JuryDecision]:
     """D55, D56: for each registration, the decision of the latest deliberation whose minutes are signed
     (an amendment supersedes the original), by registration id, in one query; a registration without
-    a proclaimed decision is absent."""
-    if not isinstance(registrations, QuerySet):
-        registrations = Registration.objects.filter(
-            pk__in=[registration.pk for registration in registrations]
-        )
+    a proclaimed decision is absent. With `only`, the decisions carry those fields only, without their
+    deliberation and minutes (a lean read for the results portal)."""
+    # a list of registrations is filtered on its ids, without a subquery (cheaper to plan)
+    wanted = (
+        {"registration__in": registrations.values("pk")}
+        if isinstance(registrations, QuerySet)
+        else {"registration_id__in": [registration.pk for registration in registrations]}
+    )
     in_force: dict[int, JuryDecision] = {}
-    for decision in (
-        JuryDecision.objects.filter(
-            registration__in=registrations.values("pk"), deliberation__minutes__isnull=False
-        )
-        .select_related("deliberation__minutes")
-        .order_by("registration_id", "deliberation__minutes__signed_at", "pk")
-    ):
+    decisions = JuryDecision.objects.filter(**wanted, deliberation__minutes__isnull=False)
+    decisions = (
+        decisions.only("registration_id", *only)
+        if only
+        else decisions.select_related("deliberation__minutes")
+    )
+    for decision in decisions.order_by("registration_id", "deliberation__minutes__signed_at", "pk"):
         in_force[decision.registration_id] = decision
     return in_force
 
