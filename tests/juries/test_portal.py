@@ -16,6 +16,7 @@ from django.utils import timezone
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent
 from certifier.exams.services import do_register
+from certifier.juries.amendments import do_open_amendment
 from certifier.juries.deliberation import decisions_in_force, do_decide
 from certifier.juries.models import JuryStatus
 from certifier.juries.notifications import schedule_results_notices, send_results_notices
@@ -23,7 +24,7 @@ from certifier.juries.sitting import do_open_deliberation, do_record_attendance
 from certifier.people.enums import Role
 from tests.exams.conftest import registration_of
 from tests.factories import MembershipFactory
-from tests.juries.minutes_fixtures import signing_files, signing_settings  # noqa: F401
+from tests.juries.minutes_fixtures import sign, signing_files, signing_settings  # noqa: F401
 from tests.juries.results import COMMENT, decide, proclaim
 from tests.personas import PERSONAS
 
@@ -136,6 +137,25 @@ def test_the_candidates_page_reads_in_a_bounded_number_of_queries(
         text_of(client.get(reverse("juries:my_results")))
 
 
+def test_once_an_amendment_is_signed_the_candidate_reads_the_amended_decision_only(
+    users, client_for, decided, released, django_capture_on_commit_callbacks
+):
+    own = registration_of(released, "Martin")
+    original = decisions_in_force([own])[own.pk].confirmed_status
+    amended = JuryStatus.CERTIFIED if original != JuryStatus.CERTIFIED else JuryStatus.NOT_CERTIFIED
+    admin = users["national_admin"]
+    amendment = do_open_amendment(admin, released, "Erreur matérielle : une note d'oral mal reportée.")
+    do_record_attendance(admin, amendment, decided.jury.members.all())
+    reason, comment = "Note d'oral corrigée en séance.", "Décision rectifiée par le jury."
+    do_decide(users["national_jury"], amendment, own, amended, {}, reason, 6, 0, 2, comment, False)
+    pending = text_of(client_for("candidate").get(reverse("juries:my_results")))
+    assert COMMENT in pending and comment not in pending  # not in force before its minutes are signed
+    assert sign(admin, amendment, django_capture_on_commit_callbacks).status == "done"
+    page = text_of(client_for("candidate").get(reverse("juries:my_results")))
+    assert comment in page and COMMENT not in page
+    assert JuryStatus(amended).label in page and JuryStatus(original).label not in page
+
+
 # the candidate, by candidate number and date of birth
 
 
@@ -149,6 +169,16 @@ def test_the_lookup_shows_the_results_with_the_number_typed_loosely(client, rele
         )
     )
     assert COMMENT in page and "14,5 sur 20" in page and status_of(released, "Martin") in page
+
+
+def test_a_lookup_reads_in_a_bounded_number_of_queries(client, released, django_assert_max_num_queries):
+    """Both counters locked and created (each in its savepoint), the registration with its session, its
+    marks, its decision in force: whatever the number of sessions and candidates."""
+    own = registration_of(released, "Martin")
+    own.enrolment.candidate  # noqa: B018 (read before counting: the test's own query)
+    with django_assert_max_num_queries(13):
+        page = text_of(lookup(client, own))
+    assert COMMENT in page
 
 
 def test_a_number_with_a_wrong_check_character_is_told_so_and_not_looked_up(client, released):
