@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils import timezone
 
 from certifier.pathways.models import AssessorAssignment, Enrolment
 from certifier.people.dashboard import Task, plural, register
@@ -121,7 +122,7 @@ def _progress(user: Any) -> list[Task]:
     )
     validated = Counter(
         dict(
-            BlockDecision.objects.latest_per_block()
+            BlockDecision.objects.latest_per_block(timezone.now())  # D55: as released to the candidate
             .filter(enrolment__in=enrolments, confirmed_status=BlockStatus.VALIDATED)
             .values_list("enrolment_id")
             .annotate(count=Count("pk"))

@@ -1,6 +1,8 @@
 """Evidence of competence: logbook attestations (D10), observed situations (D11–D13), criterion
 results and the block decisions the assessor confirms (D14–D18). Nothing here is ever deleted."""
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -178,14 +180,22 @@ class CriterionResult(models.Model):
 
 
 class BlockDecisionQuerySet(models.QuerySet["BlockDecision"]):
-    def latest_per_block(self) -> "BlockDecisionQuerySet":
-        """The decision in force for each enrolment and block: the most recent one."""
+    def shown(self, now: datetime) -> "BlockDecisionQuerySet":
+        """The decisions the candidate and the employer may read at `now` (D55: a jury's decision waits
+        for the session's release time)."""
+        return self.filter(models.Q(shown_from__isnull=True) | models.Q(shown_from__lte=now))
+
+    def latest_per_block(self, shown_at: datetime | None = None) -> "BlockDecisionQuerySet":
+        """The decision in force for each enrolment and block: the most recent one; with `shown_at`, the
+        most recent the candidate and the employer may read then (an earlier one while the jury's waits)."""
         newer = BlockDecision.objects.filter(
             enrolment=models.OuterRef("enrolment"),
             block=models.OuterRef("block"),
             pk__gt=models.OuterRef("pk"),
         )
-        return self.filter(~models.Exists(newer))
+        if shown_at is None:
+            return self.filter(~models.Exists(newer))
+        return self.shown(shown_at).filter(~models.Exists(newer.shown(shown_at)))
 
 
 class BlockDecision(ConfirmedDecision):
@@ -198,6 +208,11 @@ class BlockDecision(ConfirmedDecision):
     block = models.ForeignKey(Block, verbose_name="bloc", on_delete=models.PROTECT, related_name="+")
     proposed_status = models.CharField("proposition du moteur", max_length=20, choices=BlockStatus.choices)
     confirmed_status = models.CharField("décision confirmée", max_length=20, choices=BlockStatus.choices)
+    # a national jury's decision (source JURY) is read by the candidate and the employer from the
+    # session's release time (D55); the assessors, the CRFP and the national administrator read it at once
+    shown_from = models.DateTimeField(
+        "communiquée au candidat et à l'employeur à partir du", null=True, blank=True, editable=False
+    )
 
     history = HistoricalRecords()
     objects = BlockDecisionQuerySet.as_manager()

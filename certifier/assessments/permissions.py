@@ -82,6 +82,12 @@ def can_read_evidence(user: Any, enrolment: Enrolment) -> bool:
     return _is_candidate(user, enrolment) or _runs_enrolment(user, enrolment) or _is_assigned(user, enrolment)
 
 
+def reads_unreleased_decisions(user: Any, enrolment: Enrolment) -> bool:
+    """The assessors, the CRFP and the national administrator read a national jury's block decisions
+    at once; the candidate and the employer from the session's release time (D55)."""
+    return _runs_enrolment(user, enrolment) or _is_assigned(user, enrolment)
+
+
 def can_assess(user: Any, enrolment: Enrolment, block: Block) -> bool:
     """An assessor assigned to the enrolment for this block, or for every block."""
     return (

@@ -7,6 +7,7 @@ into competence and block statuses.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from certifier.decisions.registry import compiled as rule_set
@@ -60,9 +61,10 @@ def uses_blocks(enrolment: Enrolment) -> bool:
     return enrolment.version.scheme == Scheme.BLOCKS and bool(enrolment.version.rule_set)
 
 
-def capitalised_codes(enrolment: Enrolment) -> set[str]:
-    """D18: blocks validated and confirmed for the same candidate in another enrolment."""
-    decisions = BlockDecision.objects.latest_per_block().filter(
+def capitalised_codes(enrolment: Enrolment, shown_at: datetime | None = None) -> set[str]:
+    """D18: blocks validated and confirmed for the same candidate in another enrolment; with `shown_at`,
+    as the candidate and the employer may read them then (the engine reads every decision)."""
+    decisions = BlockDecision.objects.latest_per_block(shown_at).filter(
         enrolment__candidate_id=enrolment.candidate_id, confirmed_status=BlockStatus.VALIDATED
     )
     return set(decisions.exclude(enrolment=enrolment).values_list("block__code", flat=True))

@@ -4,6 +4,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from certifier.core.models import DomainError, NotAllowed
@@ -23,6 +24,7 @@ from .permissions import (
     can_read_logbook,
     can_withdraw,
     missing_signature,
+    reads_unreleased_decisions,
 )
 from .proposals import capitalised_codes, propose, uses_blocks
 from .services import (
@@ -191,13 +193,15 @@ def results(request: HttpRequest, pk: int) -> HttpResponse:
     comments only for the candidate and those who assess them (D25)."""
     enrolment = _enrolment(request, pk)
     blocks = list(_blocks(enrolment))
+    # D55: a national jury's decision waits for the release time, for the candidate and the employer
+    shown_at = None if reads_unreleased_decisions(request.user, enrolment) else timezone.now()
     decisions = {
         decision.block_id: decision
-        for decision in BlockDecision.objects.latest_per_block()
+        for decision in BlockDecision.objects.latest_per_block(shown_at)
         .filter(enrolment=enrolment)
         .select_related("decided_by")
     }
-    capitalised = capitalised_codes(enrolment)
+    capitalised = capitalised_codes(enrolment, shown_at)
     evidence = can_read_evidence(request.user, enrolment)
     results: dict[int, CriterionResult] = {}
     observations: list[Observation] = []

@@ -6,12 +6,25 @@ through the enrolment's reverse relations, so that pathways does not import it."
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
 
 from certifier.core.lists import Sorts
 from certifier.people.enums import Role
-from certifier.people.permissions import has_role
+from certifier.people.permissions import has_role, organisation_ids
 from certifier.referential.models import Block
 
 from .models import AssessorAssignment, Enrolment, TrainingSession
@@ -66,13 +79,25 @@ def _count(queryset: QuerySet[Any]) -> Coalesce:
     )
 
 
-def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    """Validated blocks (the decision in force for each block), blocks of the version, attestations
-    that count (signed twice, not withdrawn) and whether an assessor is assigned."""
+def with_progress(enrolments: QuerySet[Enrolment], user: Any) -> QuerySet[Enrolment]:
+    """Validated blocks (the decision in force for each block, as `user` may read it), blocks of the
+    version, attestations that count (signed twice, not withdrawn) and whether an assessor is assigned."""
     decisions, attestations = _model_above("block_decisions"), _model_above("attestations")
-    validated = decisions.objects.latest_per_block().filter(
-        enrolment=OuterRef("pk"), confirmed_status="validated"
+    counted_blocks = _count(
+        decisions.objects.latest_per_block().filter(enrolment=OuterRef("pk"), confirmed_status="validated")
     )
+    released_blocks = _count(
+        decisions.objects.latest_per_block(timezone.now()).filter(
+            enrolment=OuterRef("pk"), confirmed_status="validated"
+        )
+    )
+    unreleased = _reads_unreleased(user)
+    if unreleased is None:  # the national administrator
+        validated: Any = counted_blocks
+    elif not unreleased:  # a candidate, an employer: a jury's decision from the release time (D55)
+        validated = released_blocks
+    else:
+        validated = Case(When(unreleased, then=counted_blocks), default=released_blocks)
     counted = attestations.objects.filter(
         enrolment=OuterRef("pk"),
         tutor_signed_at__isnull=False,
@@ -81,11 +106,24 @@ def with_progress(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
     )
     return enrolments.annotate(
         sort_name=Coalesce(NullIf(F("candidate__usage_name"), Value("")), F("candidate__birth_name")),
-        validated_blocks=_count(validated),
+        validated_blocks=validated,
         version_blocks=_count(Block.objects.filter(version=OuterRef("version"))),
         counted_attestations=_count(counted),
         has_assessor=Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk"))),
     )
+
+
+def _reads_unreleased(user: Any) -> Q | None:
+    """The enrolments whose national jury's block decisions `user` reads before the release time: the
+    CRFP's and the assessor's (None: every enrolment, for the national administrator; an empty Q: none)."""
+    if has_role(user, Role.NATIONAL_ADMIN):
+        return None
+    scope = Q()
+    if centres := organisation_ids(user, Role.CRFP_STAFF):
+        scope |= Q(training_centre_id__in=centres)
+    if has_role(user, Role.ASSESSOR):
+        scope |= Q(pk__in=AssessorAssignment.objects.filter(assessor=user).values("enrolment_id"))
+    return scope
 
 
 def _model_above(relation: str) -> Any:

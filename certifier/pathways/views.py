@@ -91,12 +91,12 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     if waiting_only:
         enrolments = listing.without_assessor(enrolments)
     sort = lists.sort_key(request.GET.get("tri"), listing.ENROLMENT_SORTS, "-entree")
-    enrolments = lists.ordered(listing.with_progress(enrolments), sort, listing.ENROLMENT_SORTS)
+    enrolments = lists.ordered(listing.with_progress(enrolments, request.user), sort, listing.ENROLMENT_SORTS)
     show_logbook = listing.shows_logbook(request.user)
     if extension := lists.export_asked(request):
         headers, rows = listing.export_table(enrolments, show_logbook)
         return lists.export("Inscriptions", headers, rows, extension)
-    page = _page(enrolments, request.GET.get("page"))
+    page = _page(enrolments, request.GET.get("page"), request.user)
     can_enrol = has_role(request.user, *ENROLLING)
     return render(
         request,
@@ -116,14 +116,15 @@ def enrolment_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _page(enrolments: QuerySet[Enrolment], number: str | None) -> Page[Enrolment]:
+def _page(enrolments: QuerySet[Enrolment], number: str | None, user: Any) -> Page[Enrolment]:
     """Page through the ids first, then load the hundred rows of the page with what they show:
     a late page does not sort thousands of fully joined rows."""
     ids: Page[Any] = Paginator(enrolments.values_list("pk", flat=True), PAGE_SIZE).get_page(number)
     rows = listing.with_progress(
         Enrolment.objects.select_related(
             "candidate__employer", "version__certification", "option", "training_centre"
-        )
+        ),
+        user,
     ).in_bulk(list(ids))
     return Page([rows[pk] for pk in ids], ids.number, ids.paginator)
 
