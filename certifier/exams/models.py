@@ -215,6 +215,9 @@ class Registration(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # D46: written by the juries app when minutes are signed (proclamation, amendment); None until then.
+    # A catch-up session accepts only the candidates of the caught-up session who were not certified.
+    certified = models.BooleanField("certifié par le jury national", null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
 

@@ -147,13 +147,13 @@ def _refusals(session: ExamSession, enrolments: list[Enrolment]) -> list[str]:
             "enrolment_id", flat=True
         )
     )
-    caught_up: set[int] | None = None
+    caught_up: dict[int, bool | None] | None = None
     if session.catch_up_of_id is not None:
-        # D46 wants candidates of the caught-up session who were not certified there; the juries'
-        # decisions do not exist yet, so every candidate registered in the caught-up session is accepted.
-        caught_up = set(
+        # D46: only the candidates of the caught-up session who were not certified there (`certified`
+        # is written by the juries app when the minutes are signed, None until the proclamation)
+        caught_up = dict(
             Registration.objects.filter(session_id=session.catch_up_of_id, enrolment_id__in=ids).values_list(
-                "enrolment_id", flat=True
+                "enrolment_id", "certified"
             )
         )
     refusals = []
@@ -165,6 +165,8 @@ def _refusals(session: ExamSession, enrolments: list[Enrolment]) -> list[str]:
             refusals.append(f"{name} est déjà inscrit à cette session")
         elif caught_up is not None and enrolment.pk not in caught_up:
             refusals.append(f"{name} n'était pas inscrit à la session rattrapée")
+        elif caught_up is not None and caught_up[enrolment.pk]:
+            refusals.append(f"{name} a été certifié à la session rattrapée")
     return refusals
 
 

@@ -510,8 +510,6 @@ def _keep(
         decisions = list(
             JuryDecision.objects.filter(deliberation=locked).select_related("registration", "amends")
         )
-        if session.version.scheme == Scheme.BLOCKS:
-            _write_block_decisions(actor, session, decisions)
         if not locked.is_amendment:
             before = {"proclaimed_at": None, "released_at": None}
             session.proclaimed_at = now
@@ -520,7 +518,10 @@ def _keep(
             after = {"proclaimed_at": now.isoformat(), "released_at": session.released_at.isoformat()}
             record_event(AuditAction.RESULTS_PROCLAIMED, session, actor=actor, before=before, after=after)
             transaction.on_commit(lambda: schedule_results_notices(session))
-        else:
+        _write_certified(decisions)
+        if session.version.scheme == Scheme.BLOCKS:
+            _write_block_decisions(actor, session, decisions)
+        if locked.is_amendment:
             amended = [(decision.amends, decision) for decision in decisions]
             transaction.on_commit(lambda: _announce(amended))
     except Exception:
@@ -534,8 +535,22 @@ def _announce(amended: list[tuple[JuryDecision | None, JuryDecision]]) -> None:
         decision_amended.send(sender=JuryDecision, old=old, new=new)
 
 
+def _write_certified(decisions: list[JuryDecision]) -> None:
+    """D46: each registration decided says whether the jury certified it (a catch-up session takes only
+    the others), in one UPDATE per value; an amendment's decisions overwrite the original's."""
+    for certified in (True, False):
+        chosen = [
+            decision.registration_id
+            for decision in decisions
+            if (decision.confirmed_status == JuryStatus.CERTIFIED) is certified
+        ]
+        if chosen:
+            Registration.objects.filter(pk__in=chosen).update(certified=certified)
+
+
 def _write_block_decisions(actor: Any, session: ExamSession, decisions: list[JuryDecision]) -> None:
-    """D18: the jury's decided blocks join the table capitalisation reads, as the jury's (source JURY)."""
+    """D18: the jury's decided blocks join the table capitalisation reads, as the jury's (source JURY),
+    read by the candidate and the employer from the session's release time (D55)."""
     blocks = {block.code: block for block in Block.objects.filter(version=session.version)}
     enrolments = dict(
         Registration.objects.filter(pk__in=[d.registration_id for d in decisions]).values_list(
@@ -565,6 +580,7 @@ def _write_block_decisions(actor: Any, session: ExamSession, decisions: list[Jur
                     rule_set_version=decision.rule_set_version,
                     rule_set_hash=decision.rule_set_hash,
                     decided_by=decision.decided_by,
+                    shown_from=session.released_at,
                 )
             )
     created = bulk_create_with_history(
@@ -584,6 +600,7 @@ def _write_block_decisions(actor: Any, session: ExamSession, decisions: list[Jur
                     "source": DecisionSource.JURY.value,
                     "block": decision.block.code,
                     "confirmed_status": decision.confirmed_status,
+                    "shown_from": session.released_at.isoformat() if session.released_at else None,
                 },
             )
             for decision in created
