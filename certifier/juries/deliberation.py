@@ -24,10 +24,12 @@ from certifier.decisions.registry import compiled
 from certifier.exams.evaluations import Exam
 from certifier.exams.models import ExamSession, Mark, MarkStatus, Registration
 from certifier.exams.outcome import BlockShown, CandidateOutcome, Status, blocks_status, session_outcome
+from certifier.people.enums import Role
+from certifier.people.permissions import has_role
 from certifier.referential.enums import Scheme
 from certifier.referential.models import Block
 
-from .models import Deliberation, JuryDecision, JuryStatus, LocalOpinion, Minutes
+from .models import Conflict, Deliberation, Jury, JuryDecision, JuryStatus, LocalOpinion, Minutes
 from .permissions import may_deliberate
 from .sitting import quorum, voters
 
@@ -71,6 +73,15 @@ class Proposal:
         return self.decision is not None and recorded_departure(self.decision)
 
     @property
+    def changes(self) -> bool:
+        """In an amendment, the decision recorded changes the decision in force (its status or a block)."""
+        return (
+            self.decision is not None
+            and self.in_force is not None
+            and changes(self.in_force, self.decision.confirmed_status, self.decision.blocks)
+        )
+
+    @property
     def outdated(self) -> bool:
         """The engine's proposal changed since the decision was recorded (a mark, a block decision)."""
         decision = self.decision
@@ -108,6 +119,11 @@ class Board:
 
 def departs(proposal: Proposal, status: str, blocks: dict[str, str]) -> bool:
     return status != proposal.status or blocks != proposal.blocks
+
+
+def changes(in_force: JuryDecision, status: str, blocks: dict[str, str]) -> bool:
+    """D56: an amendment's decision differs from the decision in force it corrects."""
+    return (status, blocks) != (in_force.confirmed_status, in_force.blocks)
 
 
 def recorded_departure(decision: JuryDecision) -> bool:
@@ -363,9 +379,44 @@ def snapshot(decision: JuryDecision) -> dict[str, Any]:
     }
 
 
+ABSENT = (
+    "Seuls les membres présents à la séance statuent : demandez au président de vous inscrire sur la "
+    "feuille de présence."
+)
+IN_CONFLICT = (
+    "Vous avez déclaré un conflit d'intérêts avec ce candidat : vous ne statuez pas sur sa décision (D52)."
+)
+
+
+def _keeps_the_record(actor: Any) -> bool:
+    """The national administrator keeps the record of the sitting, present on its sheet or not."""
+    return has_role(actor, Role.NATIONAL_ADMIN)
+
+
+def may_decide(actor: Any, deliberation: Deliberation) -> bool:
+    """D52, D53: who records the decisions of this sitting: the national administrator, and the members
+    of its jury present at the sitting."""
+    if actor is None or not may_deliberate(actor, deliberation.jury):
+        return False
+    return _keeps_the_record(actor) or deliberation.present.filter(user=actor).exists()
+
+
+def conflicts_of(actor: Any, jury: Jury) -> set[int]:
+    """D52: the registrations the actor's seat on `jury` declared a conflict of interest with, in one
+    query (none for who holds no seat)."""
+    if actor is None or not actor.is_authenticated:
+        return set()
+    return set(
+        Conflict.objects.filter(member__jury=jury, member__user=actor).values_list(
+            "registration_id", flat=True
+        )
+    )
+
+
 def _refuse_unless_open(actor: Any, deliberation: Deliberation) -> Deliberation:
-    """Who acts, the minutes not signed, the session not proclaimed (original), the quorum; returns the
-    deliberation locked for the rest of the transaction (decisions and the signature take turns)."""
+    """Who acts (a member present at the sitting, or the national administrator), the minutes not
+    signed, the session not proclaimed (original), the quorum; returns the deliberation locked for the
+    rest of the transaction (decisions, the attendance and the signature take turns)."""
     jury = deliberation.jury
     if actor is None or not may_deliberate(actor, jury):
         raise NotAllowed("Seuls les membres du jury national et l'administrateur national statuent.")
@@ -374,6 +425,8 @@ def _refuse_unless_open(actor: Any, deliberation: Deliberation) -> Deliberation:
         .select_related("jury__session__version")
         .get(pk=deliberation.pk)
     )
+    if not _keeps_the_record(actor) and not locked.present.filter(user=actor).exists():
+        raise NotAllowed(ABSENT)
     if Minutes.objects.filter(deliberation=locked).exists():
         raise DomainError(
             "Le procès-verbal de cette délibération est signé : ses décisions ne changent plus."
@@ -389,8 +442,9 @@ def _refuse_unless_open(actor: Any, deliberation: Deliberation) -> Deliberation:
 @transaction.atomic
 def do_adopt_proposals(actor: Any, deliberation: Deliberation, registrations: Iterable[Registration]) -> int:
     """D53: the jury adopts the engine's proposal for a list of candidates at once: one decision each,
-    stamped with the rule set and the record decided on; those already decided are left as they are.
-    Returns how many decisions were recorded."""
+    stamped with the rule set and the record decided on; those already decided are left as they are, and
+    so are those the acting member declared a conflict of interest with (D52: the other members decide
+    them). Returns how many decisions were recorded."""
     deliberation = _refuse_unless_open(actor, deliberation)
     if deliberation.is_amendment:
         raise DomainError("Un rectificatif statue candidat par candidat, avec son motif.")
@@ -400,6 +454,7 @@ def do_adopt_proposals(actor: Any, deliberation: Deliberation, registrations: It
     if chosen.exclude(session=session).exists() or chosen.count() != len(wanted):
         raise DomainError("Certains candidats choisis ne sont pas inscrits à cette session.")
     board = proposals(deliberation, chosen)
+    conflicted = conflicts_of(actor, deliberation.jury)
     new = [
         JuryDecision(
             source=DecisionSource.JURY,
@@ -417,7 +472,7 @@ def do_adopt_proposals(actor: Any, deliberation: Deliberation, registrations: It
             decided_by=actor,
         )
         for row in board.rows
-        if row.decision is None
+        if row.decision is None and row.registration.pk not in conflicted
     ]
     if not new:
         return 0
@@ -455,11 +510,25 @@ def withdraws(in_force: JuryDecision, status: str, blocks: dict[str, str]) -> bo
     )
 
 
+@dataclass(frozen=True)
+class Change:
+    """What a decision needing a reason and a vote changes, in the words of its refusals."""
+
+    decision: str  # « Une décision … »
+    kept: str  # what stands when the vote is not carried
+
+
+FROM_PROPOSAL = Change("Une décision différente de la proposition", "la proposition est maintenue")
+FROM_IN_FORCE = Change(
+    "Une décision qui change la décision en vigueur", "la décision en vigueur est maintenue"
+)
+
+
 def _votes_refusal(
-    deliberation: Deliberation, registration: Registration, votes: tuple[int | None, ...]
+    deliberation: Deliberation, registration: Registration, votes: tuple[int | None, ...], change: Change
 ) -> str | None:
     if any(vote is None for vote in votes):
-        return "Une décision différente de la proposition est votée : saisissez les voix pour, contre et les abstentions."
+        return f"{change.decision} est votée : saisissez les voix pour, contre et les abstentions."
     counted = [vote for vote in votes if vote is not None]
     if any(vote < 0 for vote in counted):
         return "Un nombre de voix est positif ou nul."
@@ -472,8 +541,8 @@ def _votes_refusal(
     votes_for, votes_against, _ = counted
     if votes_for <= votes_against:
         return (
-            "La décision différente de la proposition n'a pas la majorité des voix exprimées "
-            f"({votes_for} pour, {votes_against} contre) : la proposition est maintenue."
+            f"{change.decision} n'a pas la majorité des voix exprimées "
+            f"({votes_for} pour, {votes_against} contre) : {change.kept}."
         )
     return None
 
@@ -513,8 +582,9 @@ def do_decide(
     """D53, D56: the jury decides on one candidate. Following the proposal needs nothing more; a departure
     (status or any block) needs a reason and a vote of the members entitled to vote on the candidate, with
     more votes for than against. Re-deciding before the minutes are signed updates the decision; the
-    same decision again writes nothing. In an amendment, the decision corrects the one in force, and a
-    favourable decision is withdrawn only within four months of its minutes, except for fraud."""
+    same decision again writes nothing. In an amendment, the decision corrects the one in force: any
+    change from it is reasoned and voted too, and a favourable decision is withdrawn only within four
+    months of its minutes, except for fraud. A member in conflict with the candidate does not decide."""
     deliberation = _refuse_unless_open(actor, deliberation)
     session = deliberation.jury.session
     if registration.session_id != session.pk:
@@ -526,22 +596,13 @@ def do_decide(
     for label, text in (("motif", reason), ("observations", comment)):
         if len(text) > TEXT_MAX:
             raise DomainError(f"Le champ « {label} » compte {len(text)} caractères ; {TEXT_MAX} au plus.")
+    if registration.pk in conflicts_of(actor, deliberation.jury):
+        raise NotAllowed(IN_CONFLICT)
     board = proposals(deliberation, Registration.objects.filter(pk=registration.pk))
     row = board.rows[0]
     refusal = _blocks_refusal(board, status, blocks)
     if refusal:
         raise DomainError(refusal)
-    departing = departs(row, status, blocks)
-    votes: tuple[int | None, ...] = (None, None, None)
-    if departing:
-        if not reason:
-            raise DomainError("Une décision différente de la proposition est motivée : saisissez le motif.")
-        votes = (votes_for, votes_against, abstentions)
-        refusal = _votes_refusal(deliberation, registration, votes)
-        if refusal:
-            raise DomainError(refusal)
-    else:
-        reason = ""
     amends = None
     if deliberation.is_amendment:
         amends = decisions_in_force([registration]).get(registration.pk)
@@ -556,6 +617,21 @@ def do_decide(
                 "Une décision favorable ne peut être retirée que dans les quatre mois de sa signature, "
                 "sauf fraude (D56) : cochez « fraude établie » si la fraude est établie."
             )
+    # D56: in an amendment, a change from the decision in force is reasoned and voted like a departure
+    # from the proposal (the amendment's own reason does not state each decision's)
+    change = FROM_IN_FORCE if amends is not None and changes(amends, status, blocks) else None
+    if change is None and departs(row, status, blocks):
+        change = FROM_PROPOSAL
+    votes: tuple[int | None, ...] = (None, None, None)
+    if change is not None:
+        if not reason:
+            raise DomainError(f"{change.decision} est motivée : saisissez le motif.")
+        votes = (votes_for, votes_against, abstentions)
+        refusal = _votes_refusal(deliberation, registration, votes, change)
+        if refusal:
+            raise DomainError(refusal)
+    else:
+        reason = ""
     decision = row.decision
     before = snapshot(decision) if decision else None
     if decision is None:

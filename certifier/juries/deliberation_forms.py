@@ -41,7 +41,10 @@ class DecisionForm(forms.Form):
     )
     reason = forms.CharField(
         label="Motif de la décision différente de la proposition",
-        help_text="Obligatoire si la décision (ou un bloc) diffère de la proposition du moteur.",
+        help_text=(
+            "Obligatoire si la décision (ou un bloc) diffère de la proposition du moteur ou, dans un "
+            "rectificatif, de la décision en vigueur."
+        ),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -15,7 +15,17 @@ from certifier.exams.models import Registration
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, role_required
 
-from .deliberation import Entry, Proposal, do_adopt_proposals, do_decide, proposals, roster
+from .deliberation import (
+    IN_CONFLICT,
+    Entry,
+    Proposal,
+    conflicts_of,
+    do_adopt_proposals,
+    do_decide,
+    may_decide,
+    proposals,
+    roster,
+)
 from .deliberation_forms import FILTERED, TICKED, DecisionForm
 from .models import Deliberation, JuryStatus, Minutes
 from .permissions import may_deliberate, seat_of
@@ -35,6 +45,7 @@ DEFAULT_FILTER = "tous"
 @dataclass(frozen=True)
 class Row:
     proposal: Proposal
+    conflicted: bool = False  # D52: the reader declared a conflict of interest with this candidate
 
     @property
     def anchor(self) -> str:
@@ -64,9 +75,10 @@ def get_deliberation_or_404(user: Any, pk: int) -> Deliberation:
 
 
 def _writable(user: Any, deliberation: Deliberation) -> tuple[bool, bool]:
-    """(signed, may write): read only once the minutes are signed, or for who may not deliberate."""
+    """(signed, may write): read only once the minutes are signed, or for who may not decide (not of
+    the jury, or a member absent from the sitting)."""
     signed = Minutes.objects.filter(deliberation=deliberation).exists()
-    return signed, not signed and may_deliberate(user, deliberation.jury)
+    return signed, not signed and may_decide(user, deliberation)
 
 
 def _filtered(entries: list[Entry], wanted: str) -> list[Entry]:
@@ -108,7 +120,8 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
     )
     members = list(sitting.jury.members.all())
     present = list(sitting.present.all())
-    undecided = sum(1 for entry in shown if not entry.decided)
+    conflicts = conflicts_of(request.user, sitting.jury) if writes else set()
+    undecided = sum(1 for entry in shown if not entry.decided and entry.registration_id not in conflicts)
     return render(
         request,
         "juries/deliberation.html",
@@ -117,7 +130,7 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
             "session": sitting.jury.session,
             "board": board,
             "page": page,
-            "rows": [Row(row) for row in board.rows],
+            "rows": [Row(row, row.registration.pk in conflicts) for row in board.rows],
             "total": len(entries),
             "filters": FILTERS,
             "filter": wanted,
@@ -128,6 +141,8 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
             "decided": sum(1 for entry in entries if entry.decided),
             "undecided_shown": undecided,
             "signed": signed,
+            "absent": not signed and not writes and may_deliberate(request.user, sitting.jury),
+            "conflicts": len(conflicts),
             "writes": writes and not sitting.is_amendment,
             "decides": writes,
             "ticked": TICKED,
@@ -142,9 +157,12 @@ def _adopt(request: HttpRequest, sitting: Deliberation, url: str) -> HttpRespons
     if wanted not in FILTERS:
         wanted = DEFAULT_FILTER
     back = f"{url}?filtre={wanted}"
+    conflicts = conflicts_of(request.user, sitting.jury)
     if scope == FILTERED:
         undecided = [
-            entry.registration_id for entry in _filtered(roster(sitting), wanted) if not entry.decided
+            entry.registration_id
+            for entry in _filtered(roster(sitting), wanted)
+            if not entry.decided and entry.registration_id not in conflicts
         ]
         chosen = list(Registration.objects.filter(pk__in=undecided))
     elif scope == TICKED:
@@ -167,8 +185,16 @@ def _adopt(request: HttpRequest, sitting: Deliberation, url: str) -> HttpRespons
     except DomainError as error:
         messages.error(request, str(error))
         return redirect(back)
-    skipped = len(chosen) - adopted
+    # D52: the service leaves out the candidates the member declared a conflict of interest with
+    conflicted = sum(1 for registration in chosen if registration.pk in conflicts)
+    skipped = len(chosen) - adopted - conflicted
     text = f"Proposition adoptée pour {adopted} candidat{'s' if adopted > 1 else ''}."
+    if conflicted:
+        text += (
+            f" {conflicted} candidat{'s' if conflicted > 1 else ''} laissé{'s' if conflicted > 1 else ''} "
+            "aux autres membres : vous avez déclaré un conflit d'intérêts avec "
+            f"{'eux' if conflicted > 1 else 'lui'}."
+        )
     if skipped:
         text += f" {skipped} candidat{'s' if skipped > 1 else ''} déjà statué{'s' if skipped > 1 else ''} : décision inchangée."
     messages.success(request, text)
@@ -186,6 +212,8 @@ def decide(request: HttpRequest, pk: int, registration: int) -> HttpResponse:
     if candidate is None:
         raise Http404
     signed, writes = _writable(request.user, sitting)
+    conflicted = writes and candidate.pk in conflicts_of(request.user, sitting.jury)
+    writes = writes and not conflicted
     board = proposals(sitting, Registration.objects.filter(pk=candidate.pk))
     row = board.rows[0]
     form = None
@@ -220,7 +248,7 @@ def decide(request: HttpRequest, pk: int, registration: int) -> HttpResponse:
         else:
             form = DecisionForm(initial=_initial(row), blocks=board.blocks)
     elif request.method == "POST":
-        messages.error(request, "Cette délibération est en lecture seule.")
+        messages.error(request, IN_CONFLICT if conflicted else "Cette délibération est en lecture seule.")
         return redirect("juries:decide", pk=sitting.pk, registration=candidate.pk)
     return render(
         request,
@@ -229,10 +257,14 @@ def decide(request: HttpRequest, pk: int, registration: int) -> HttpResponse:
             "deliberation": sitting,
             "session": sitting.jury.session,
             "board": board,
-            "row": Row(row),
+            "row": Row(row, conflicted),
             "proposal": row,
             "form": form,
             "signed": signed,
+            "absent": not signed
+            and not writes
+            and not conflicted
+            and may_deliberate(request.user, sitting.jury),
             "voters": len(voters(sitting, candidate)),
         },
     )

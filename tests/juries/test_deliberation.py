@@ -268,7 +268,7 @@ def test_a_departure_without_reason_or_carried_vote_is_refused_and_writes_nothin
 
 
 def test_a_member_in_conflict_with_the_candidate_does_not_count_among_the_voters(users, deliberation, martin):
-    member = deliberation.jury.members.filter(role="member").first()
+    member = deliberation.jury.members.filter(role="member").exclude(user=users["national_jury"]).first()
     Conflict.objects.create(
         member=member, registration=martin, reason="Collègue", declared_by=users["national_admin"]
     )
