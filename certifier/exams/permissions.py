@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from certifier.pathways.models import Enrolment
@@ -56,12 +56,15 @@ def can_see_copy_codes(user: Any) -> bool:
 
 def registrable(user: Any, session: ExamSession) -> QuerySet[Enrolment]:
     """The user's CRFP enrolments in the session's version not yet registered in it; for a catch-up,
-    only those registered in the caught-up session."""
+    only those registered in the caught-up session and not certified there (D46)."""
     enrolments = Enrolment.objects.filter(
         version_id=session.version_id, training_centre_id__in=organisation_ids(user, Role.CRFP_STAFF)
     ).exclude(exam_registrations__session=session)
     if session.catch_up_of_id is not None:
-        enrolments = enrolments.filter(exam_registrations__session_id=session.catch_up_of_id)
+        caught_up = Registration.objects.filter(session_id=session.catch_up_of_id).filter(
+            Q(certified__isnull=True) | Q(certified=False)
+        )
+        enrolments = enrolments.filter(pk__in=caught_up.values("enrolment_id"))
     return enrolments.select_related("candidate", "training_centre").order_by(
         "candidate__birth_name", "candidate__first_name"
     )

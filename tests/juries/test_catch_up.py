@@ -5,6 +5,7 @@ import pytest
 
 from certifier.core.models import DomainError
 from certifier.exams.models import Registration, SessionKind
+from certifier.exams.permissions import registrable
 from certifier.exams.services import do_register
 from certifier.juries.amendments import do_open_amendment
 from certifier.juries.deliberation import do_adopt_proposals, do_decide, proposals
@@ -80,6 +81,17 @@ def test_a_catch_up_refuses_a_candidate_certified_at_the_caught_up_session(
     assert not catch_up.registrations.exists()  # all or nothing
     (registration,) = do_register(None, catch_up, [durand])
     assert registration.enrolment == durand and registration.certified is None
+
+
+def test_the_catch_up_registration_form_offers_only_the_not_certified(
+    users, lifted_session, deliberation, catch_up, django_capture_on_commit_callbacks
+):
+    martin = enrolment_of(lifted_session, "Martin")  # the CRFP persona's candidate
+    assert list(registrable(users["crfp_staff"], catch_up)) == [martin]
+    certify(users, deliberation, "Martin")
+    do_adopt_proposals(users["national_jury"], deliberation, [registration_of(lifted_session, "Durand")])
+    sign(users["national_admin"], deliberation, django_capture_on_commit_callbacks)
+    assert not registrable(users["crfp_staff"], catch_up).exists()
 
 
 def test_a_deferred_candidate_is_accepted_in_the_catch_up(
