@@ -6,7 +6,8 @@ in one of 20 proclaimed and released sessions of the 2013 scheme (5,000 each), w
 the national jury's decision in force (rows written with COPY). gunicorn serves the production settings
 (`portal_settings.py`) with 4 sync workers on 127.0.0.1; `wrk` loads `/mes-resultats/` from loopback for
 a fixed duration, each request signed in as one of 1,000 candidates taken in turn. Target: at least
-500 requests/s with a 99th percentile under 100 ms.
+500 requests/s with a 99th percentile under 100 ms. Beside the rates, which depend on whatever else the
+machine runs, the server's CPU time a request (gunicorn's workers and PostgreSQL's backends, from /proc).
 
 Run from the project root (needs `wrk`: `apt-get install -y wrk`):
 `.venv/bin/python benchmarks/portal_benchmark.py [--postgres postgres://postgres@127.0.0.1:5432]`.
@@ -372,6 +373,41 @@ def wrk(base: str, script: str | None, seconds: int, path: str = URL_PATH) -> di
     }
 
 
+def cpu_seconds(master: int, database: str) -> tuple[float, float]:
+    """CPU seconds (user + system) used so far by the gunicorn workers (the children of `master`) and by
+    the PostgreSQL backends serving `database`: read from /proc, they do not depend on what else the
+    machine runs, unlike the rates."""
+    tick = os.sysconf("SC_CLK_TCK")
+    web = db = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            title = (entry / "cmdline").read_bytes()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()  # from the state on: ppid, …, utime, stime
+        used = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[1]) == master:
+            web += used
+        elif title.startswith(b"postgres: ") and f" {database} ".encode() in title:
+            db += used
+    return web, db
+
+
+def measured(base: str, script: str | None, seconds: int, path: str, master: int, database: str) -> dict:
+    """`wrk` as below, with the server's CPU time per request: gunicorn's workers and PostgreSQL's
+    backends, in milliseconds."""
+    web, db = cpu_seconds(master, database)
+    figures = wrk(base, script, seconds, path)
+    web_after, db_after = cpu_seconds(master, database)
+    requests = max(figures["requests"], 1)
+    figures["web_cpu_ms"] = (web_after - web) * 1000 / requests
+    figures["db_cpu_ms"] = (db_after - db) * 1000 / requests
+    return figures
+
+
 def build_database(server: str, name: str, workdir: Path) -> dict:
     """Create, migrate and fill the database `name` of `server`."""
     import psycopg
@@ -436,10 +472,11 @@ def measure(database_url: str, workdir: Path) -> dict:
             script.write_text(LUA % {"cookies": cookies, "path": URL_PATH})
             wrk(base, str(script), 5)  # warm-up: connections, compiled templates
             load_before = os.getloadavg()[0]
-            figures = wrk(base, str(script), DURATION)
+            database = database_url.rsplit("/", 1)[1]
+            figures = measured(base, str(script), DURATION, URL_PATH, gunicorn.pid, database)
             figures["load"] = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
             # the ceiling of this server for a page without a query: the lookup's empty form
-            figures["floor"] = wrk(base, None, DURATION // 2, LOOKUP_PATH)
+            figures["floor"] = measured(base, None, DURATION // 2, LOOKUP_PATH, gunicorn.pid, database)
         finally:
             gunicorn.send_signal(signal.SIGTERM)
             gunicorn.wait(timeout=30)
@@ -464,9 +501,12 @@ def run(server: str, keep: bool) -> dict:
 
 
 def row(label: str, figures: dict) -> str:
+    cpu = figures["web_cpu_ms"] + figures["db_cpu_ms"]
     return (
         f"| {label} | {figures['requests']:,} | {figures['rate']:.0f} | {figures['p50_ms']:.1f} ms "
-        f"| {figures['p90_ms']:.1f} ms | {figures['p99_ms']:.1f} ms | {figures['errors']} |\n"
+        f"| {figures['p90_ms']:.1f} ms | {figures['p99_ms']:.1f} ms | {figures['errors']} "
+        f"| {figures['web_cpu_ms']:.2f} + {figures['db_cpu_ms']:.2f} ms "
+        f"| {(os.cpu_count() or 1) * 1000 / cpu:.0f} |\n"
     )
 
 
@@ -481,13 +521,18 @@ def report(figures: dict) -> str:
         f"{figures['build_seconds']} s). gunicorn, {WORKERS} sync workers, production settings, on "
         f"127.0.0.1; `wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s --latency` from loopback after a 5 s "
         f"warm-up, on `{URL_PATH}`, each request signed in as one of {SIGNED_IN:,} candidates in turn.\n\n"
-        "| Page | Requests | Requests/s | p50 | p90 | p99 | Non-2xx |\n|---|---:|---:|---:|---:|---:|---:|\n"
+        "| Page | Requests | Requests/s | p50 | p90 | p99 | Non-2xx | server CPU a request (gunicorn + "
+        "PostgreSQL) | requests/s the cores could serve at that cost |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         + row(f"`{URL_PATH}`, signed in", figures)
         + row(f"`{LOOKUP_PATH}` (the empty form, no query: this server's ceiling)", floor)
         + "\n"
         f"Target: at least {TARGET_RATE} requests/s with p99 under {TARGET_P99_MS} ms — "
         f"{'met' if met else 'NOT met'}. The load generator and PostgreSQL run on the same cores as the "
-        f"server; load average during the measure {figures['load']} (other work shares the machine)."
+        f"server; load average during the measure {figures['load']} (other work shares the machine). "
+        "The server's CPU time a request (from /proc: gunicorn's workers + PostgreSQL's backends) does not "
+        "depend on that other work; the last column divides the cores by it: the rate the server would "
+        "reach with the machine to itself and a load generator costing nothing."
         f"{' Socket errors: ' + figures['socket_errors'] + '.' if figures['socket_errors'] else ''}\n"
         "Command: `.venv/bin/python benchmarks/portal_benchmark.py "
         "--postgres postgres://postgres@127.0.0.1:5432`.\n"
