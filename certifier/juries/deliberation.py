@@ -345,7 +345,7 @@ def decisions_in_force(
     a proclaimed decision is absent. With `only`, the decisions carry those fields only, without their
     deliberation and minutes (a lean read for the results portal)."""
     # a list of registrations is filtered on its ids, without a subquery (cheaper to plan)
-    wanted = (
+    wanted: dict[str, Any] = (
         {"registration__in": registrations.values("pk")}
         if isinstance(registrations, QuerySet)
         else {"registration_id__in": [registration.pk for registration in registrations]}

@@ -6,14 +6,23 @@ by the decision itself."""
 import html
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from certifier.core.enums import JobStatus
 from certifier.core.models import DomainError, NotAllowed
+from certifier.exams.models import Registration
+from certifier.exams.services import do_register
 from certifier.juries.composition import do_declare_conflict
 from certifier.juries.deliberation import do_adopt_proposals
-from certifier.juries.models import JuryDecision, JuryStatus
+from certifier.juries.minutes import do_sign_minutes, outdated_refusal, signing_refusal
+from certifier.juries.models import Deliberation, JuryDecision, JuryStatus, Minutes
 from certifier.juries.sitting import do_record_attendance
-from tests.exams.test_outcome import follow_pass, pass_session  # noqa: F401
+from tests.exams.conftest import registration_of
+from tests.exams.test_outcome import GOOD, enter, follow_pass, pass_session  # noqa: F401
+from tests.factories import EnrolmentFactory
+from tests.juries.minutes_fixtures import sign as sign_minutes
 from tests.juries.test_deliberation import (  # noqa: F401
     amendment_of,
     depart,
@@ -234,3 +243,108 @@ def test_the_amendment_page_says_a_decision_changes_the_one_in_force(
     assert "<strong>change la décision en vigueur</strong> : Dossier complété." in page
     detail = text_of(client_for("national_admin").get(decide_url(amendment, martin)))
     assert "ou de la décision en vigueur" in detail
+
+
+# C, D. the minutes are signed only on votes and proposals that still hold
+
+
+@pytest.fixture
+def voted(users, decided):
+    """Every candidate decided as proposed, then Martin (proposed deferred: nothing entered) not
+    certified, reasoned and voted by the 8 members entitled to."""
+    lea = registration_of(decided.jury.session, "Martin")
+    depart(users, decided, lea, votes_for=6, votes_against=1, abstentions=1)
+    return decided
+
+
+def test_signing_refuses_while_a_vote_no_longer_counts_the_members_present(
+    users, voted, django_capture_on_commit_callbacks
+):
+    admin = users["national_admin"]
+    do_record_attendance(admin, voted, voted.jury.members.exclude(last_name="Michel"))
+    refusal = signing_refusal(admin, voted)
+    assert refusal is not None and "MARTIN Léa" in refusal and "le jury vote à nouveau" in refusal
+    with pytest.raises(DomainError, match="MARTIN Léa"):
+        do_sign_minutes(admin, voted)
+    lea = registration_of(voted.jury.session, "Martin")
+    depart(users, voted, lea, votes_for=5, votes_against=1, abstentions=1)
+    assert signing_refusal(admin, voted) is None
+    assert sign_minutes(admin, voted, django_capture_on_commit_callbacks).status == JobStatus.DONE
+
+
+def test_signing_refuses_while_a_vote_counts_a_member_since_in_conflict(users, voted):
+    lea = registration_of(voted.jury.session, "Martin")
+    employer = voted.jury.members.get(last_name="Moreau")
+    do_declare_conflict(users["national_admin"], employer, lea, "Même organisme")
+    with pytest.raises(DomainError, match="la feuille de présence ou un conflit d'intérêts a changé"):
+        do_sign_minutes(users["national_admin"], voted)
+    assert not Minutes.objects.exists()
+
+
+def test_the_signing_checks_cost_the_same_queries_for_2_or_22_votes(
+    users, lifted_session, deliberation, organisations
+):
+    counts = []
+    for added in (0, 20):
+        if added:
+            do_register(
+                None,
+                lifted_session,
+                [
+                    EnrolmentFactory(version=lifted_session.version, training_centre=organisations["crfp"])
+                    for _ in range(added)
+                ],
+            )
+        everyone = list(Registration.objects.filter(session=lifted_session))
+        for registration in everyone:
+            depart(users, deliberation, registration, status=JuryStatus.NOT_CERTIFIED)
+        sitting = Deliberation.objects.select_related("jury__session__version").get(pk=deliberation.pk)
+        with CaptureQueriesContext(connection) as page:
+            assert signing_refusal(users["national_admin"], sitting) is None
+        with CaptureQueriesContext(connection) as request:
+            assert outdated_refusal(sitting) is None
+        counts.append((len(page), len(request)))
+    assert counts[0] == counts[1], counts
+
+
+@pytest.fixture
+def marked_since(users, decided, follow_pass):  # noqa: F811
+    """Martin decided deferred as proposed (nothing entered), then his Pass and marks entered: the
+    engine now proposes him certified."""
+    session = decided.jury.session
+    lea = registration_of(session, "Martin")
+    follow_pass(lea)
+    enter(session, lea, GOOD)
+    return lea
+
+
+def test_signing_refuses_while_a_decision_rests_on_a_proposal_since_changed(
+    users, decided, marked_since, django_capture_on_commit_callbacks
+):
+    admin = users["national_admin"]
+    with pytest.raises(DomainError, match=r"La proposition du moteur a changé .* pour MARTIN Léa"):
+        do_sign_minutes(admin, decided)
+    assert not Minutes.objects.exists()
+    follow(admin, decided, marked_since, JuryStatus.CERTIFIED)
+    assert sign_minutes(admin, decided, django_capture_on_commit_callbacks).status == JobStatus.DONE
+
+
+def test_a_proposal_changed_after_the_signing_was_asked_fails_the_job(
+    users,
+    decided,
+    follow_pass,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    admin = users["national_admin"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        job = do_sign_minutes(admin, decided)
+    session = decided.jury.session
+    lea = registration_of(session, "Martin")
+    follow_pass(lea)
+    enter(session, lea, GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in callbacks:
+            callback()
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "MARTIN Léa" in job.outcome
+    assert not Minutes.objects.exists()
