@@ -551,9 +551,11 @@ def main() -> None:
         print(json.dumps(build(options.build)))
         return
     if options.reuse:
-        figures = {"build_seconds": "(reused)"} | measure(
-            options.reuse, Path(tempfile.mkdtemp(prefix="portal-"))
-        )
+        workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+        try:
+            figures = {"build_seconds": "(reused)"} | measure(options.reuse, workdir)
+        finally:
+            shutil.rmtree(workdir)
     else:
         figures = run(options.postgres, options.keep)
     print(figures.pop("raw"))
