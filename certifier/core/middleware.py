@@ -1,9 +1,11 @@
-"""One line per request on standard error: method, path, status, duration and who asked."""
+"""One line per request on standard error: method, path, status, duration and who asked; the client's
+address behind the reverse proxies."""
 
 import logging
 import time
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("certifier.requests")
@@ -39,3 +41,16 @@ def request_log(get_response: Callable[[HttpRequest], HttpResponse]) -> Callable
         return response
 
     return middleware
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: the connection's, or, behind `TRUSTED_PROXY_COUNT` reverse proxies, the one
+    the farthest of them saw (each appends to X-Forwarded-For; entries left of it are the client's word
+    and never trusted). Used by every lock-out (the sign-in's and the results lookup's)."""
+    count: int = settings.TRUSTED_PROXY_COUNT
+    forwarded: list[str] = [
+        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()
+    ]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return str(request.META.get("REMOTE_ADDR") or "")

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
+from certifier.core.middleware import client_address
 from certifier.exams import numbers
 from certifier.people.enums import Role
 from certifier.people.permissions import public, role_required
@@ -53,7 +54,7 @@ def results_lookup(request: HttpRequest) -> HttpResponse:
         registration = portal.lookup(
             form.cleaned_data["number"],
             form.cleaned_data["birth_date"],
-            request.META.get("REMOTE_ADDR", ""),
+            client_address(request),
             now,
         )
         if registration is None:

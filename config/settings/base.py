@@ -166,6 +166,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "people/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# The reverse proxies in front of the application (each appends the address it saw to X-Forwarded-For):
+# 0 serves directly. Lock-outs count failures per client address, never per proxy.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "certifier.core.middleware.client_address"
 
 # D57: the results portal's lookup (candidate number + date of birth) locks a candidate number after
 # 5 failures in a row and an IP address after 20, for 15 minutes; a success resets the number's count.

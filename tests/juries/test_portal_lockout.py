@@ -169,3 +169,24 @@ def test_an_empty_lookup_is_told_what_is_missing_and_counts_nothing(client):
     assert "Numéro de candidat : Ce champ est obligatoire" in page
     assert "Date de naissance : Ce champ est obligatoire" in page
     assert not ResultsLookupCounter.objects.exists()
+
+
+def lock_out_from_behind_the_proxy(client, own, forwarded_for: str):
+    """Twenty failures through the reverse proxy (the connection's address is the proxy's), the client
+    putting a different made-up address of its own before the one the proxy saw each time."""
+    for forged in range(20):
+        client.post(
+            reverse("juries:results_lookup"),
+            {"number": another_number(own.candidate_number), "birth_date": WRONG_DAY.isoformat()},
+            REMOTE_ADDR=HERE,
+            HTTP_X_FORWARDED_FOR=f"10.0.0.{forged}, {forwarded_for}",
+        )
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_reverse_proxy_the_client_is_locked_out_not_everyone_and_made_up_addresses_do_not_help(
+    client, own
+):
+    lock_out_from_behind_the_proxy(client, own, ELSEWHERE)
+    assert lookup(own.candidate_number, birth_date_of(own), ELSEWHERE, timezone.now()) is None
+    assert lookup(own.candidate_number, birth_date_of(own), HERE, timezone.now()) == own
