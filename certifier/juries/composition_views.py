@@ -48,15 +48,7 @@ from .models import (
 )
 from .permissions import may_deliberate, may_run_sitting, seat_of
 from .sitting import do_open_deliberation, do_record_attendance, quorum
-
-
-def _int(value: str | None) -> int | None:
-    """A posted number, or None when absent, malformed or out of range."""
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    return number if number is not None and 0 < number < 2**31 else None
+from .views import posted_id
 
 
 def _members(jury: Jury) -> list[JuryMember]:
@@ -363,7 +355,7 @@ def local_jury(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("juries:local_jury", pk=session.pk)
         if "retirer" in request.POST:
             member = get_visible_or_404(
-                members.filter(training_centre_id__in=own), pk=_int(request.POST["retirer"])
+                members.filter(training_centre_id__in=own), pk=posted_id(request.POST["retirer"])
             )
             do_remove_local_member(user, member)
             messages.success(request, f"{member.first_name} {member.last_name} ne siège plus au jury local.")

@@ -48,7 +48,7 @@ def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
     posted: OpinionForm | None = None
     posted_pk: int | None = None
     if request.method == "POST" and applies:
-        wanted = _int(request.POST.get("inscription"))
+        wanted = posted_id(request.POST.get("inscription"))
         registration = (
             registrations.select_related("enrolment", "session__version").filter(pk=wanted).first()
             if wanted
@@ -72,7 +72,7 @@ def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 url = reverse("juries:local_opinions", args=[session.pk])
                 page_number = request.POST.get("page")
-                query = f"?page={_int(page_number)}" if _int(page_number) else ""
+                query = f"?page={posted_id(page_number)}" if posted_id(page_number) else ""
                 return redirect(f"{url}{query}#candidat-{registration.pk}")
     outcome = session_outcome(session, registrations)
     opinions = {
@@ -121,7 +121,7 @@ def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _int(value: str | None) -> int | None:
+def posted_id(value: str | None) -> int | None:
     """A posted number, or None when absent, malformed or out of range."""
     try:
         number = int(value) if value else None
