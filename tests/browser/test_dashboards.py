@@ -27,8 +27,8 @@ DASHBOARDS = {
     "manager@caf33.example": ["collaborateurs candidats", "attestations à contresigner"],
     "evaluateur@crfp-bordeaux.example": ["candidats confiés", "blocs à évaluer"],
     "candidat@caf33.example": ["Votre inscription", "sur 3", "Ma convocation"],
-    "jury-local@crfp-bordeaux.example": ["1 oral à noter", "ne sont pas encore conduites sur la plateforme"],
-    "correcteur@ucanss.example": ["2 copies à noter"],
+    "jury-local@crfp-bordeaux.example": ["0 oral à noter", "0 avis du jury local à donner"],
+    "correcteur@ucanss.example": ["0 copie à noter"],
 }
 # Dashboard links that download a file rather than open a page.
 DOWNLOADS = {"/ma-convocation/": "application/pdf"}
