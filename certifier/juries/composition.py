@@ -32,7 +32,7 @@ from .permissions import seat_of
 
 # D20, D52: three representatives per representative trade-union confederation
 SEATS_PER_CONFEDERATION = 3
-CHAIR_CAPACITY = "Président du jury, Ucanss"
+CHAIR_CAPACITY = "Présidence du jury, Ucanss"
 NAME_MAX = 150
 CAPACITY_MAX = 200
 CONFEDERATION_MAX = 100

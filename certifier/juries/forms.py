@@ -134,7 +134,7 @@ class AppointmentForm(forms.Form):
 
     place = forms.CharField(label="Lieu de réunion", max_length=PLACE_MAX)
     chair = ChairChoice(
-        label="Président (Ucanss, sans voix délibérative)",
+        label="Présidence du jury (Ucanss, sans voix délibérative)",
         queryset=get_user_model().objects.none(),
         empty_label="Choisissez un administrateur national",
         error_messages={"required": "Choisissez le président du jury."},
@@ -193,7 +193,7 @@ class SeatChoice(forms.ModelMultipleChoiceField[JuryMember]):
 
 def seat_label(member: JuryMember) -> str:
     if not member.votes:
-        return f"{member.last_name.upper()} {member.first_name} — président, {member.capacity}"
+        return f"{member.last_name.upper()} {member.first_name} — présidence du jury (Ucanss, sans voix délibérative)"
     college = member.get_college_display()
     if member.confederation:
         college = f"{college} ({member.confederation})"

@@ -75,10 +75,12 @@ CHANGED = (
 FONT_SIZE = 8
 CELL_PADDING = 6  # reportlab's default, left and right
 # the candidates' table, by its number of columns (17 cm: A4 less its margins)
+# the candidate number first: 14 characters of the widest glyphs ("WWWW-WWWW-WWWW") fit on one line
+NUMBER_WIDTH = 3.9 * cm
 COLUMNS = {
-    3: [3 * cm, 7 * cm, 7 * cm],
-    4: [2.6 * cm, 5 * cm, 3.2 * cm, 6.2 * cm],
-    5: [2.6 * cm, 4 * cm, 3 * cm, 3.7 * cm, 3.7 * cm],
+    3: [NUMBER_WIDTH, 6.5 * cm, 6.6 * cm],
+    4: [NUMBER_WIDTH, 4.6 * cm, 3 * cm, 5.5 * cm],
+    5: [NUMBER_WIDTH, 3.7 * cm, 2.8 * cm, 3.3 * cm, 3.3 * cm],
 }
 
 
@@ -263,7 +265,7 @@ def draw_minutes(data: MinutesData, progress: jobs.Progress | None = None) -> by
     if data.chair:
         story.append(
             paragraph(
-                f"Présidence (Ucanss, sans voix délibérative) : {data.chair.name}, {data.chair.capacity}",
+                f"Présidence du jury (Ucanss, sans voix délibérative) : {data.chair.name}",
                 body,
             )
         )
@@ -313,9 +315,9 @@ def draw_minutes(data: MinutesData, progress: jobs.Progress | None = None) -> by
         ]
         story.append(_grid(rows, [3.4 * cm, 3.2 * cm, 3.2 * cm, 4.4 * cm, 2.8 * cm]))
 
-    story += [Spacer(1, 18), paragraph("Le président du jury national paritaire,", body)]
+    story += [Spacer(1, 18), paragraph("Pour le jury national paritaire,", body)]
     if data.chair:
-        story.append(paragraph(f"{data.chair.name}, {data.chair.capacity}", body))
+        story.append(paragraph(f"{data.chair.name}, pour la présidence du jury", body))
     story.append(paragraph("Signé électroniquement (signature PAdES du certificateur, Ucanss).", small))
     pdf = document(data.title, story)
     if progress:

@@ -31,6 +31,15 @@ from .permissions import may_run_sitting
 
 REFRESH_SECONDS = 3
 PDF = "application/pdf"
+CONFIRM = (
+    "Je confirme que le procès-verbal est complet : sa signature proclame les résultats, qui ne changeront "
+    "plus que par un rectificatif."
+)
+CONFIRM_AMENDMENT = (
+    "Je confirme que le procès-verbal du rectificatif est complet : sa signature rend les décisions "
+    "rectifiées définitives."
+)
+NOT_CONFIRMED = "Cochez la case de confirmation : le procès-verbal n'est signé qu'une fois confirmé complet."
 
 
 class SignForm(forms.Form):
@@ -45,6 +54,12 @@ class SignForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"],
         error_messages={"invalid": "Saisissez une date et une heure valides (JJ/MM/AAAA HH:MM)."},
     )
+    confirm = forms.BooleanField(label=CONFIRM, error_messages={"required": NOT_CONFIRMED})
+
+    def __init__(self, *args: Any, amendment: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if amendment:
+            self.fields["confirm"].label = CONFIRM_AMENDMENT
 
 
 class AmendmentForm(forms.Form):
@@ -65,7 +80,7 @@ def _may_sign(user: Any, deliberation: Deliberation) -> bool:
 def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     deliberation = get_deliberation_or_404(request.user, pk)
     may_sign = _may_sign(request.user, deliberation)
-    form = SignForm(request.POST or None) if may_sign else None
+    form = SignForm(request.POST or None, amendment=deliberation.is_amendment) if may_sign else None
     if request.method == "POST":
         if form is None:
             raise PermissionDenied(NOT_ALLOWED)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from certifier.core.audit import record_event
 from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError, NotAllowed
+from certifier.core.text import count
 from certifier.exams.models import Registration
 
 from .models import College, Deliberation, Jury, JuryMember
@@ -31,7 +32,8 @@ class Quorum:
     @property
     def label(self) -> str:
         if self.reached:
-            return f"Quorum atteint : {self.voting_present} membres votants présents sur {self.voting_appointed}."
+            present = count(self.voting_present, "membre votant présent", "membres votants présents")
+            return f"Quorum atteint : {present} sur {self.voting_appointed}."
         return "Quorum non atteint : " + " ; ".join(self.reasons) + "."
 
 
@@ -45,7 +47,8 @@ def quorum(jury: Jury, present: Iterable[JuryMember]) -> Quorum:
         reasons += [f"{college.label.lower()} absent" for college in College if college not in colleges]
     if jury.quorum_majority and not 2 * len(here) > len(voting):
         reasons.append(
-            f"{len(here)} membres votants présents sur {len(voting)}, la majorité absolue n'y est pas"
+            f"{count(len(here), 'membre votant présent', 'membres votants présents')} sur {len(voting)}, "
+            "la majorité absolue n'y est pas"
         )
     return Quorum(not reasons, len(here), len(voting), colleges, tuple(reasons))
 

@@ -424,7 +424,7 @@ def test_the_national_jury_page_shows_the_composition_the_chair_and_the_quorum_r
 ):
     text = page(client_for("national_jury").get(jury_url(national_jury.session)))
     assert "Composition : 8 membres votants" in text
-    assert "Président du jury, Ucanss (sans voix délibérative)" in text
+    assert "Présidence du jury (Ucanss, sans voix délibérative) :" in text
     assert "BERNARD Alice" in text and "CFDT" in text and "Collège employeur" in text
     assert (
         "les deux collèges sont représentés et la majorité absolue des membres votants est présente" in text

@@ -58,7 +58,7 @@ def test_the_cpnefp_appoints_a_jury_by_ticking_its_members_and_errors_are_access
 
     page.goto(reverse("juries:national_jury", args=[marks_session.pk]))
     page.get_by_label("Lieu de réunion").fill("Ucanss, Paris")
-    page.get_by_label("Président (Ucanss, sans voix délibérative)").select_option(
+    page.get_by_label("Présidence du jury (Ucanss, sans voix délibérative)").select_option(
         str(users["national_admin"].pk)
     )
     for member in jury_lists[:4]:

@@ -98,7 +98,18 @@ def test_the_minutes_say_session_sitting_members_quorum_decisions_departures_and
     assert martin.confirmed_status == JuryStatus.NOT_CERTIFIED
     assert "Dossier de Pass incomplet." in text and "5 voix pour, 2 voix contre, 1 abstention" in text
     chair = jury.members.get(role=MemberRole.CHAIR)
-    assert f"{chair.first_name} {chair.last_name}, {chair.capacity}" in text.split("Le président du jury")[-1]
+    assert (
+        f"Présidence du jury (Ucanss, sans voix délibérative) : {chair.first_name} {chair.last_name}" in text
+    )
+    signature = text.split("Pour le jury national paritaire,")[-1]
+    assert f"{chair.first_name} {chair.last_name}, pour la présidence du jury" in signature
+    assert "président" not in text.lower().replace("présidence", "")
+
+
+def test_a_candidate_number_of_14_of_the_widest_characters_fits_its_column_on_one_line():
+    small = styles()["BodyText"].clone("small", fontSize=minutes_module.FONT_SIZE)
+    for widths in minutes_module.COLUMNS.values():
+        assert minutes_module._cell("WWWW-WWWW-WWWW", widths[0], small) == "WWWW-WWWW-WWWW"
 
 
 def test_the_minutes_of_2_or_22_candidates_are_read_in_the_same_queries(
@@ -282,11 +293,37 @@ def test_the_chair_signs_from_the_page_and_follows_the_job_to_the_download_link(
     form = html.unescape(client.get(url_of(decided)).content.decode())
     assert "Signer le procès-verbal et proclamer les résultats" in form
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url_of(decided), {"release_at": ""})
+        response = client.post(url_of(decided), {"release_at": "", "confirm": "on"})
     assert response.status_code == 302
     page = html.unescape(client.get(url_of(decided)).content.decode())
     assert "Empreinte SHA-256" in page and reverse("juries:minutes_download", args=[decided.pk]) in page
     assert "résultats proclamés le" in page
+
+
+def test_signing_without_ticking_the_confirmation_is_refused_in_french_and_nothing_is_signed(
+    client_for, decided, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("national_admin").post(url_of(decided), {"release_at": ""})
+    page = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert (
+        "Cochez la case de confirmation : le procès-verbal n'est signé qu'une fois confirmé complet." in page
+    )
+    session = decided.jury.session
+    session.refresh_from_db()
+    assert not Minutes.objects.exists() and not session.proclaimed
+
+
+def test_while_the_job_runs_the_page_is_followed_by_the_progress_script_without_inline_code(
+    users, client_for, decided
+):
+    do_sign_minutes(users["national_admin"], decided)  # its job waits: the commit never comes in this test
+    page = html.unescape(client_for("national_admin").get(url_of(decided)).content.decode())
+    assert "Signature en cours" in page and 'data-job-waiting="3"' in page
+    main = page.split("<main", 1)[-1]
+    assert '<script src="/static/js/import-progress.js" defer></script>' in main
+    assert "<script>" not in main
 
 
 def test_the_page_says_why_the_minutes_cannot_be_signed_yet(client_for, lifted_session, deliberation):
@@ -300,5 +337,5 @@ def test_a_member_reads_the_page_without_the_sign_form(client_for, decided):
 
 
 def test_a_member_posting_the_sign_form_is_refused_and_nothing_is_signed(client_for, decided):
-    response = client_for("national_jury").post(url_of(decided), {"release_at": ""})
+    response = client_for("national_jury").post(url_of(decided), {"release_at": "", "confirm": "on"})
     assert response.status_code == 403 and not Minutes.objects.exists()

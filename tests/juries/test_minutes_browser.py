@@ -35,6 +35,7 @@ def test_the_national_admin_signs_the_minutes_then_opens_an_amendment(
     assert not Minutes.objects.exists()
 
     page.get_by_label("Publication des résultats aux candidats et aux employeurs").fill("")
+    page.get_by_label("Je confirme que le procès-verbal est complet").check()
     page.get_by_role("button", name="Signer le procès-verbal et proclamer les résultats").click()
     page.get_by_text("Empreinte SHA-256 du fichier signé").wait_for()
     assert_accessible(page)

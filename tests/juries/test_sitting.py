@@ -54,6 +54,9 @@ def test_half_of_the_voting_members_is_not_an_absolute_majority_and_the_chair_do
     chair = national_jury.members.get(role=MemberRole.CHAIR)
     half = of_college(national_jury, College.EMPLOYEES)[:2] + of_college(national_jury, College.EMPLOYERS)[:2]
     assert not quorum(national_jury, [chair, *half]).reached
+    alone = quorum(national_jury, [chair, *half[:1]])
+    assert "1 membre votant présent sur 8, la majorité absolue n'y est pas" in alone.label
+    assert "0 membre votant présent sur 8" in quorum(national_jury, [chair]).label
     one_more = half + of_college(national_jury, College.EMPLOYERS)[2:3]
     assert quorum(national_jury, one_more).reached
 
