@@ -1,6 +1,7 @@
-"""Home-page tasks of the juries: the local jury's candidates awaiting its opinion (D51), the national
-administrator's sessions approaching their national jury's deadline (D58), the CPNEFP's juries to
-appoint (D52)."""
+"""Home-page tasks of the juries: the local jury's candidates awaiting its opinion and its sessions (D51),
+the national jury member's juries and open deliberations (D52, D53), the national administrator's
+sessions approaching their national jury's deadline (D58), the CPNEFP's lists and juries to appoint
+(D52)."""
 
 from datetime import date, timedelta
 from typing import Any
@@ -14,21 +15,38 @@ from certifier.people.dashboard import Task, plural, register
 from certifier.people.enums import Role
 from certifier.referential.enums import Scheme
 
+from .models import Deliberation
 from .permissions import jury_centre_ids
 from .portal import employer_sessions
+
+# how many sessions a jury's dashboard links to, the nearest jury first
+SESSION_LINES = 6
 
 
 @register
 def jury_tasks(user: Any, user_roles: set[str]) -> list[Task]:
+    """The local jury: the opinions to give, and its sessions' opinions pages (D51)."""
     if Role.LOCAL_JURY not in user_roles:
         return []
+    centres = jury_centre_ids(user)
     waiting = Registration.objects.filter(
-        enrolment__training_centre_id__in=jury_centre_ids(user),
+        enrolment__training_centre_id__in=centres,
         session__version__scheme=Scheme.MARKS,
         session__oral_start__lte=timezone.localdate(),
         local_opinion__isnull=True,
     )
     count = waiting.count()
+    sessions = (
+        ExamSession.objects.filter(
+            version__scheme=Scheme.MARKS,
+            proclaimed_at__isnull=True,
+            pk__in=Registration.objects.filter(enrolment__training_centre_id__in=centres).values(
+                "session_id"
+            ),
+        )
+        .select_related("version__certification")
+        .order_by("national_jury_date", "pk")[:SESSION_LINES]
+    )
     return [
         Task(
             Role.LOCAL_JURY,
@@ -37,7 +55,51 @@ def jury_tasks(user: Any, user_roles: set[str]) -> list[Task]:
             count,
             waiting=count > 0,
         )
+    ] + [
+        Task(
+            Role.LOCAL_JURY,
+            f"Avis du jury local : {session}",
+            reverse("juries:local_opinions", args=[session.pk]),
+        )
+        for session in sessions
     ]
+
+
+@register
+def national_jury_seats(user: Any, user_roles: set[str]) -> list[Task]:
+    """The national jury member: each deliberation open on a jury they sit on (its minutes not signed yet),
+    and the page of each jury they sit on for a session not proclaimed (D52, D53)."""
+    if Role.NATIONAL_JURY not in user_roles:
+        return []
+    deliberations = (
+        Deliberation.objects.filter(jury__members__user=user, minutes__isnull=True)
+        .select_related("jury__session__version__certification")
+        .order_by("held_on", "pk")[:SESSION_LINES]
+    )
+    tasks = [
+        Task(
+            Role.NATIONAL_JURY,
+            f"{'Rectificatif' if deliberation.is_amendment else 'Délibération'} en cours : "
+            f"{deliberation.jury.session}",
+            reverse("juries:deliberation", args=[deliberation.pk]),
+            waiting=True,
+        )
+        for deliberation in deliberations
+    ]
+    sessions = (
+        ExamSession.objects.filter(national_jury__members__user=user, proclaimed_at__isnull=True)
+        .select_related("version__certification")
+        .order_by("national_jury_date", "pk")[:SESSION_LINES]
+    )
+    tasks += [
+        Task(
+            Role.NATIONAL_JURY,
+            f"Jury national du {session.national_jury_date:%d/%m/%Y} : {session}",
+            reverse("juries:national_jury", args=[session.pk]),
+        )
+        for session in sessions
+    ]
+    return tasks
 
 
 # D58: the national jury meets within one month after the session's last exam
@@ -104,7 +166,8 @@ def juries_to_appoint(user: Any, user_roles: set[str]) -> list[Task]:
             reverse("juries:jury_lists") + "#sessions-titre",
             count,
             waiting=count > 0,
-        )
+        ),
+        Task(Role.CPNEFP, "Tenir les listes du jury national", reverse("juries:jury_lists")),
     ]
 
 

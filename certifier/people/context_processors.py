@@ -22,4 +22,6 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "is_national_admin": has_role(request.user, Role.NATIONAL_ADMIN),
         "follows_enrolments": has_role(request.user, *FOLLOWING_ENROLMENTS),
         "deals_with_exams": has_role(request.user, *EXAM_ROLES),
+        "keeps_jury_lists": has_role(request.user, Role.CPNEFP),
+        "is_candidate": has_role(request.user, Role.CANDIDATE),
     }

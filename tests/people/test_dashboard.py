@@ -14,8 +14,6 @@ from tests.personas import SIGNED_IN
 
 pytestmark = pytest.mark.django_db
 
-JURIES = ["national_jury", "vae_jury"]
-
 
 def dashboard(client):
     response = client.get(reverse("people:home"))
@@ -92,17 +90,30 @@ def test_the_employer_counts_only_its_own_employees(client_for, enrolments):
     assert '<span class="count">1</span> salarié en parcours de certification</a>' in page
 
 
-@pytest.mark.parametrize("persona", JURIES)
-def test_juries_are_told_their_work_is_not_open_yet_and_get_no_dead_link(client_for, enrolments, persona):
-    page = dashboard(client_for(persona))
+def test_the_vae_jury_is_told_its_work_is_not_open_yet_and_gets_no_dead_link(client_for, enrolments):
+    page = dashboard(client_for("vae_jury"))
     assert "pas encore" in page
+    assert 'class="task' not in page
+
+
+def test_a_national_jury_member_without_a_seat_is_told_their_work_and_gets_no_dead_link(
+    client_for, enrolments
+):
+    page = dashboard(client_for("national_jury"))
+    assert "Vous siégez au jury national paritaire" in page and "pas encore" not in page
     assert 'class="task' not in page
 
 
 def test_the_local_jury_is_told_how_many_orals_wait_for_a_mark(client_for, enrolments):
     page = dashboard(client_for("local_jury"))
-    assert "délibérations du jury local ne sont pas encore" in page
+    assert "avis du jury local sur chacun" in page and "pas encore" not in page
     assert "oral à noter" in page
+
+
+def test_the_cpnefp_is_led_to_the_national_jury_lists(client_for, enrolments):
+    page = dashboard(client_for("cpnefp"))
+    assert "pas encore" not in page
+    assert f'href="{reverse("juries:jury_lists")}"' in page
 
 
 def test_the_national_admin_manages_accounts_and_the_referential(client_for, enrolments):
@@ -144,3 +155,22 @@ def test_the_menu_offers_the_enrolment_list_only_to_roles_that_follow_enrolments
 ):
     page = client_for(persona).get(reverse("people:home")).content.decode()
     assert (f'href="{reverse("pathways:enrolment_list")}"' in page) is offered
+
+
+@pytest.mark.parametrize(
+    ("persona", "lists", "results"),
+    [
+        ("cpnefp", True, False),
+        ("candidate", False, True),
+        ("national_admin", False, False),
+        ("crfp_staff", False, False),
+        ("national_jury", False, False),
+    ],
+)
+def test_the_menu_offers_the_jury_lists_to_the_cpnefp_and_the_results_to_the_candidate(
+    client_for, persona, lists, results
+):
+    page = client_for(persona).get(reverse("people:home")).content.decode()
+    menu = page.split('<nav aria-label="Menu principal">', 1)[1].split("</nav>", 1)[0]
+    assert (f'href="{reverse("juries:jury_lists")}">Listes du jury national</a>' in menu) is lists
+    assert (f'href="{reverse("juries:my_results")}">Mes résultats</a>' in menu) is results
