@@ -240,7 +240,9 @@ def decide(request: HttpRequest, pk: int, registration: int) -> HttpResponse:
                     form.add_error(None, str(error))
                 else:
                     messages.success(
-                        request, f"La décision sur le candidat {candidate.candidate_number} est enregistrée."
+                        request,
+                        f"La décision sur {candidate.enrolment.candidate.display_name} "
+                        f"(candidat n° {candidate.candidate_number}) est enregistrée.",
                     )
                     return redirect(
                         f"{reverse('juries:deliberation', args=[sitting.pk])}#candidat-{candidate.pk}"

@@ -45,9 +45,16 @@ def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
     # the national administrator reads every CRFP's opinions; a CRFP and its local jury, their own
     registrations = visible_registrations(request.user, session)
     juries = jury_centre_ids(request.user)
+    # D55: once the results are proclaimed, the opinions are part of the record, read only
+    writable = applies and not session.proclaimed
     posted: OpinionForm | None = None
     posted_pk: int | None = None
-    if request.method == "POST" and applies:
+    if request.method == "POST" and applies and not writable:
+        messages.error(
+            request, "Les résultats de cette session sont proclamés : les avis ne sont plus modifiables."
+        )
+        return redirect("juries:local_opinions", pk=session.pk)
+    if request.method == "POST" and writable:
         wanted = posted_id(request.POST.get("inscription"))
         registration = (
             registrations.select_related("enrolment", "session__version").filter(pk=wanted).first()
@@ -87,7 +94,7 @@ def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
         registration = candidate.registration
         opinion = opinions.get(registration.pk)
         form = None
-        if applies and registration.enrolment.training_centre_id in juries:
+        if writable and registration.enrolment.training_centre_id in juries:
             if registration.pk == posted_pk:
                 form = posted
             else:
@@ -108,6 +115,7 @@ def local_opinions(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": session,
             "applies": applies,
+            "proclaimed": session.proclaimed,
             "page": page,
             "rows": rows,
             "given": given,

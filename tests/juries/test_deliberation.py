@@ -8,6 +8,7 @@ import html
 from datetime import timedelta
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -660,6 +661,10 @@ def test_a_candidate_decided_on_its_page_returns_to_the_list(client_for, deliber
         },
     )
     assert response.status_code == 302 and response.url.endswith(f"#candidat-{martin.pk}")
+    assert [str(message) for message in get_messages(response.wsgi_request)] == [
+        f"La décision sur {martin.enrolment.candidate.display_name} "
+        f"(candidat n° {martin.candidate_number}) est enregistrée."
+    ]
     decision = JuryDecision.objects.get()
     assert (decision.confirmed_status, decision.votes_for, decision.comment) == (
         JuryStatus.NOT_CERTIFIED,

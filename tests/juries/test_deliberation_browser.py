@@ -66,7 +66,9 @@ def test_a_jury_member_adopts_a_proposal_then_departs_from_another_with_a_vote(
     page.get_by_label("Voix contre").fill("1")
     page.get_by_label("Abstentions").fill("1")
     page.get_by_role("button", name="Enregistrer la décision").click()
-    page.get_by_text(f"La décision sur le candidat {durand.candidate_number} est enregistrée.").wait_for()
+    page.get_by_text(
+        f"La décision sur {durand.enrolment.candidate.display_name} (candidat n° {durand.candidate_number}) est enregistrée."
+    ).wait_for()
     decision = JuryDecision.objects.get(registration=durand)
     assert (decision.confirmed_status, decision.votes_for) == (JuryStatus.CERTIFIED, 6)
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
@@ -153,6 +154,38 @@ def test_the_national_admin_reads_every_crfps_opinions(client_for, users, marks_
     assert "CRFP de Bordeaux" in page and "CRFP de Lyon" in page
     assert "Avis favorable" in page and "avis non donné" in page
     assert 'name="inscription"' not in page
+
+
+def test_once_proclaimed_the_page_is_read_only_and_says_why(client_for, users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    do_give_opinion(users["local_jury"], own, False, "Oral trop faible.")
+    type(marks_session).objects.filter(pk=marks_session.pk).update(proclaimed_at=timezone.now())
+    page = page_of(client_for("local_jury"), marks_session)
+    assert "Les résultats de cette session ont été proclamés le" in page
+    assert "ne sont plus modifiables" in page
+    assert 'name="inscription"' not in page and "<form" not in page.split("<main", 1)[1]
+    assert '<th scope="col">Résultat</th>' in page and "Résultat provisoire" not in page
+    assert "Avis défavorable" in page and "Oral trop faible." in page
+
+
+def test_once_proclaimed_a_posted_opinion_is_refused_and_nothing_changes(client_for, users, marks_session):
+    own = registration_of(marks_session, "Martin")
+    do_give_opinion(users["local_jury"], own, False, "Oral trop faible.")
+    type(marks_session).objects.filter(pk=marks_session.pk).update(proclaimed_at=timezone.now())
+    prefix = f"avis-{own.pk}"
+    response = client_for("local_jury").post(
+        url_of(marks_session), {"inscription": own.pk, f"{prefix}-opinion": "favorable"}, follow=True
+    )
+    assert "les avis ne sont plus modifiables" in html.unescape(response.content.decode())
+    opinion = LocalOpinion.objects.get()
+    assert (opinion.favourable, opinion.argument) == (False, "Oral trop faible.")
+
+
+def test_the_opinion_is_chosen_in_a_group_of_radio_buttons(client_for, marks_session):
+    own = registration_of(marks_session, "Martin")
+    page = page_of(client_for("local_jury"), marks_session)
+    assert '<fieldset class="choice-group">' in page and "<legend>Avis du jury local</legend>" in page
+    assert f'<label class="choice" for="id_avis-{own.pk}-opinion_0">' in page
 
 
 def test_the_local_jury_records_an_opinion_through_the_form(client_for, marks_session):

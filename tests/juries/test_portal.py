@@ -200,7 +200,10 @@ def test_a_number_with_a_wrong_check_character_is_told_so_and_not_looked_up(clie
 def test_after_release_the_employer_reads_only_the_outcome_and_the_option_marks_of_its_employees(
     client_for, released
 ):
-    page = text_of(client_for("employer_hr").get(reverse("juries:employer_results", args=[released.pk])))
+    response = client_for("employer_hr").get(reverse("juries:employer_results", args=[released.pk]))
+    page = text_of(response)
+    assert f'<a href="{reverse("people:home")}">Retour au tableau de bord</a>' in page
+    assert "pour accompagner votre salarié dans sa formation" in page
     assert "MARTIN Léa" in page and status_of(released, "Martin") in page
     assert "14,5 sur 20" in page
     assert "11 sur 20" not in page and COMMENT not in page and "DURAND" not in page
