@@ -1,7 +1,6 @@
 """In Debian's chromium: the results portal's pages pass axe-core and fit a 390 px screen: the
 candidate's results signed in, the lookup (empty, refused, answered) and the employer's results."""
 
-
 import pytest
 from django.urls import reverse
 
