@@ -705,6 +705,7 @@ def test_an_amendment_has_no_adoption_in_bulk_and_shows_the_decision_in_force(
     page = text_of(client_for("national_admin").get(page_url(amendment)))
     assert "Rectificatif de la délibération du jury national" in page
     assert 'name="portee"' not in page and "Décision en vigueur" in page
+    assert "décision en vigueur inchangée" in page and "à statuer" not in page
     assert 'name="status"' in text_of(client_for("national_admin").get(decide_url(amendment, martin)))
 
 
