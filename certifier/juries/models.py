@@ -170,7 +170,7 @@ class Jury(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    CHAIR = "chair", "Président (Ucanss), sans voix délibérative"
+    CHAIR = "chair", "Présidence du jury (Ucanss), sans voix délibérative"
     MEMBER = "member", "Membre"
 
 
