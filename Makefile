@@ -19,6 +19,7 @@ demo: install
 	$(PY) manage.py load_referential
 	$(PY) manage.py load_training_paths
 	$(PY) manage.py make_signing_certificate
+	$(PY) manage.py make_credential_key
 	$(PY) manage.py load_demo
 
 # The dev server and one background worker beside it (imports run as jobs); stopping the server

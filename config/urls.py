@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("certifier.assessments.urls")),
     path("", include("certifier.exams.urls")),
     path("", include("certifier.juries.urls")),
+    path("", include("certifier.certificates.urls")),
 ]

@@ -68,6 +68,11 @@ class AuditAction(models.TextChoices):
     RESULTS_PROCLAIMED = "results_proclaimed", "Proclamation des résultats d'une session"
     AMENDMENT_OPENED = "amendment_opened", "Ouverture d'un rectificatif du jury national"
     RESULTS_NOTICES_SENT = "results_notices_sent", "Envoi des courriels de publication des résultats"
+    # certificates
+    CERTIFICATE_ISSUED = "certificate_issued", "Émission d'un certificat"
+    CERTIFICATE_REVOKED = "certificate_revoked", "Révocation d'un certificat"
+    CPF_FLUX_WRITTEN = "cpf_flux_written", "Production d'un flux de déclaration au CPF"
+    CPF_RECEIPT_LOADED = "cpf_receipt_loaded", "Chargement d'un accusé de traitement de la Caisse des Dépôts"
 
 
 class DecisionSource(models.TextChoices):
@@ -85,6 +90,9 @@ class JobKind(models.TextChoices):
     REGISTRY_IMPORT = "registry_import", "Import de l'export du registre national"
     EXAM_DOCUMENTS = "exam_documents", "Documents d'une session d'examen"
     MINUTES = "minutes", "Procès-verbal signé du jury national"
+    CERTIFICATES = "certificates", "Émission des certificats d'une session"
+    CPF_FLUX = "cpf_flux", "Flux de déclaration au CPF"
+    CPF_RECEIPT = "cpf_receipt", "Accusé de traitement de la Caisse des Dépôts"
 
 
 class JobStatus(models.TextChoices):

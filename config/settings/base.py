@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "certifier.assessments",
     "certifier.exams",
     "certifier.juries",
+    "certifier.certificates",
     "certifier.demo",
 ]
 
@@ -153,6 +154,17 @@ SIGNING_CERT_PATH = Path(os.environ.get("SIGNING_CERT_PATH", SIGNING_DIR / "sign
 _SIGNING_CHAIN = os.environ.get("SIGNING_CHAIN_PATH", str(SIGNING_DIR / "authority-certificate.pem"))
 SIGNING_CHAIN_PATH = Path(_SIGNING_CHAIN) if _SIGNING_CHAIN else None
 SIGNING_KEY_PASSPHRASE = os.environ.get("SIGNING_KEY_PASSPHRASE", "")
+
+# D60: the certifier's Ed25519 key signing the certificates' Open Badges 3.0 credentials (Data Integrity
+# eddsa-rdfc-2022); `make_signing_certificate` writes a development one beside the PDF signing key.
+CREDENTIAL_KEY_PATH = Path(os.environ.get("CREDENTIAL_KEY_PATH", SIGNING_DIR / "credential-key.pem"))
+# The public address of the platform, printed in certificates' QR codes and verification links and in
+# the CPF flux (`urlPreuve`): links outlive any request, so they never come from a request's host.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# D62: the certifier's identifiers at the Caisse des Dépôts, and its limit of passages per flux file.
+CPF_ID_CLIENT = os.environ.get("CPF_ID_CLIENT", "UCANSS00")
+CPF_ID_CONTRAT = os.environ.get("CPF_ID_CONTRAT", "MCFCER000000")
+CPF_PASSAGES_PER_FILE = int(os.environ.get("CPF_PASSAGES_PER_FILE", "200000"))
 
 SESSION_COOKIE_HTTPONLY = True
 # a session ends after a working day, whatever the activity

@@ -24,3 +24,4 @@ SIGNING_DIR = Path(tempfile.mkdtemp(prefix="certifier-test-signing-"))
 SIGNING_KEY_PATH = SIGNING_DIR / "signing-key.pem"
 SIGNING_CERT_PATH = SIGNING_DIR / "signing-certificate.pem"
 SIGNING_CHAIN_PATH = SIGNING_DIR / "authority-certificate.pem"
+CREDENTIAL_KEY_PATH = SIGNING_DIR / "credential-key.pem"
