@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     MARK_UNLOCKED = "mark_unlocked", "Déverrouillage d'une note"
     ANONYMITY_LIFTED = "anonymity_lifted", "Levée d'anonymat de l'épreuve écrite"
     EXAM_DOCUMENTS_REQUESTED = "exam_documents_requested", "Demande des documents d'une session d'examen"
+    NATIONAL_JURY_DATE_CHANGED = "national_jury_date_changed", "Report de la date du jury national"
     # juries
     LOCAL_OPINION_GIVEN = "local_opinion_given", "Avis du jury local donné"
     LOCAL_OPINION_CHANGED = "local_opinion_changed", "Avis du jury local modifié"
