@@ -61,7 +61,7 @@ from .models import (
 )
 from .notifications import schedule_results_notices
 from .permissions import may_run_sitting, seat_of
-from .signals import decision_amended
+from .signals import decision_amended, results_proclaimed
 from .signing import SigningUnavailable, sign_pdf
 from .sitting import quorum
 
@@ -599,6 +599,7 @@ def _keep(
             after = {"proclaimed_at": now.isoformat(), "released_at": session.released_at.isoformat()}
             record_event(AuditAction.RESULTS_PROCLAIMED, session, actor=actor, before=before, after=after)
             transaction.on_commit(lambda: schedule_results_notices(session))
+            transaction.on_commit(lambda: results_proclaimed.send(ExamSession, session=session, actor=actor))
         _write_certified(decisions)
         if session.version.scheme == Scheme.BLOCKS:
             _write_block_decisions(actor, session, decisions)
