@@ -165,6 +165,13 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rst
 CPF_ID_CLIENT = os.environ.get("CPF_ID_CLIENT", "UCANSS00")
 CPF_ID_CONTRAT = os.environ.get("CPF_ID_CONTRAT", "MCFCER000000")
 CPF_PASSAGES_PER_FILE = int(os.environ.get("CPF_PASSAGES_PER_FILE", "200000"))
+# The CDC's schema every flux is validated against before it is kept (published in its certifiers' kit,
+# kept outside the repository beside the other reference files); no flux is written without it.
+CPF_SCHEMA_PATH = Path(
+    os.environ.get(
+        "CPF_SCHEMA_PATH", BASE_DIR.parent / "shared" / "reference" / "cdc-accrochage-cpf-1.1.2.xsd"
+    )
+)
 
 SESSION_COOKIE_HTTPONLY = True
 # a session ends after a working day, whatever the activity
