@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -105,6 +106,35 @@ class LocalJuryDatesForm(forms.Form):
 
     def dates(self) -> dict[Organisation, date | None]:
         return {centre: self.cleaned_data.get(name) for name, centre in self.centres.items()}
+
+
+class NationalJuryDateForm(forms.Form):
+    """D58: the national jury's date moved after the session's creation, with the derogation's reason
+    when it lies more than one month after the last exam."""
+
+    national_jury_date = SessionForm.base_fields["national_jury_date"]
+    derogation_reason = SessionForm.base_fields["derogation_reason"]
+
+    def __init__(self, *args: Any, session: ExamSession, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "national_jury_date": session.national_jury_date,
+                "derogation_reason": session.derogation_reason,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.session = session
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if day := data.get("national_jury_date"):
+            dates = replace(self.session.dates, national_jury_date=day)
+            errors = calendar_errors(dates, data.get("derogation_reason", ""))
+            for field in ("national_jury_date", "derogation_reason"):
+                if field in errors:
+                    self.add_error(field, errors[field])
+        return data
 
 
 class MarkerForm(forms.Form):

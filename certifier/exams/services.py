@@ -1,7 +1,7 @@
 """Creating exam sessions (national administrator) and registering candidates into them (CRFP)."""
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from typing import Any
 
@@ -19,7 +19,7 @@ from certifier.referential.models import CertificationVersion
 
 from . import numbers
 from .models import ExamSession, LocalJuryDate, Registration, SessionKind
-from .rules import Calendar, calendar_errors, local_jury_date_error, registration_open
+from .rules import Calendar, calendar_errors, derogation_needed, local_jury_date_error, registration_open
 
 DRAW_ATTEMPTS = 5
 
@@ -244,3 +244,46 @@ def do_set_local_jury_dates(actor: Any, session: ExamSession, dates: dict[Organi
             changes.append((row, before, {"training_centre": centre.name, "date": str(day)}))
     record_events(AuditAction.LOCAL_JURY_DATE_SET, changes, actor=actor)
     return len(changes)
+
+
+@transaction.atomic
+def do_reschedule_national_jury(
+    actor: Any, session: ExamSession, national_jury_date: date, derogation_reason: str
+) -> bool:
+    """D58: the national administrator moves the national jury of a session not yet proclaimed; a date
+    more than one month after the last exam needs the derogation's reason, kept with it (and dropped
+    when the date comes back within the month). Returns whether anything changed, audited before and
+    after."""
+    if not can_create_session(actor):
+        raise NotAllowed("Seul l'administrateur national fixe le calendrier des sessions.")
+    session.refuse_when_proclaimed()
+    reason = derogation_reason.strip()
+    dates = replace(session.dates, national_jury_date=national_jury_date)
+    errors = calendar_errors(dates, reason)
+    if error := errors.get("national_jury_date") or errors.get("derogation_reason"):
+        raise DomainError(error)
+    local = (
+        LocalJuryDate.objects.filter(session=session, date__gte=national_jury_date)
+        .select_related("training_centre")
+        .order_by("-date", "pk")
+        .first()
+    )
+    if local is not None:
+        raise DomainError(
+            f"Le jury local de {local.training_centre.name} se réunit le {local.date:%d/%m/%Y} : "
+            "le jury national se réunit après les jurys locaux."
+        )
+    if not derogation_needed(dates):
+        reason = ""
+    before = {
+        "national_jury_date": str(session.national_jury_date),
+        "derogation_reason": session.derogation_reason,
+    }
+    after = {"national_jury_date": str(national_jury_date), "derogation_reason": reason}
+    if before == after:
+        return False
+    session.national_jury_date = national_jury_date
+    session.derogation_reason = reason
+    session.save(update_fields=["national_jury_date", "derogation_reason"])
+    record_event(AuditAction.NATIONAL_JURY_DATE_CHANGED, session, actor=actor, before=before, after=after)
+    return True

@@ -10,8 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from certifier.core.models import DomainError
+from certifier.exams.forms import NationalJuryDateForm
 from certifier.exams.models import ExamSession, Registration
 from certifier.exams.permissions import get_session_or_404
+from certifier.exams.rules import one_month_after
+from certifier.exams.services import do_reschedule_national_jury
 from certifier.people.enums import Role
 from certifier.people.models import Organisation
 from certifier.people.permissions import get_visible_or_404, has_role, role_required
@@ -49,6 +52,9 @@ from .models import (
 from .permissions import may_deliberate, may_run_sitting, seat_of
 from .sitting import do_open_deliberation, do_record_attendance, quorum
 from .views import posted_id
+
+# the prefix of the national jury date's form, beside the appointment's on the same page
+DATE_PREFIX = "date"
 
 
 def _members(jury: Jury) -> list[JuryMember]:
@@ -137,6 +143,10 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
         else []
     )
     appoints = may_keep_lists(user) and not session.proclaimed and not deliberations
+    # D58: the national administrator moves the jury's date, with its derogation, until the proclamation
+    reschedules = has_role(user, Role.NATIONAL_ADMIN) and not session.proclaimed
+    dating = request.method == "POST" and DATE_PREFIX + "-national_jury_date" in request.POST
+    appointing = request.method == "POST" and not dating
     form = None
     if appoints:
         initial: dict[str, Any] = {}
@@ -150,8 +160,37 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
                 "quorum_both_colleges": jury.quorum_both_colleges,
                 "quorum_majority": jury.quorum_majority,
             }
-        form = AppointmentForm(request.POST or None, initial=initial)
-    if request.method == "POST":
+        form = AppointmentForm(request.POST if appointing else None, initial=initial)
+    date_form = (
+        NationalJuryDateForm(request.POST if dating else None, session=session, prefix=DATE_PREFIX)
+        if reschedules
+        else None
+    )
+    if dating:
+        if date_form is None:
+            raise PermissionDenied(
+                "Seul l'administrateur national reporte le jury national, avant la proclamation."
+            )
+        if date_form.is_valid():
+            try:
+                changed = do_reschedule_national_jury(
+                    user,
+                    session,
+                    date_form.cleaned_data["national_jury_date"],
+                    date_form.cleaned_data["derogation_reason"],
+                )
+            except DomainError as error:
+                date_form.add_error(None, str(error))
+            else:
+                if not changed:
+                    message = "La date du jury national et le motif de dérogation sont inchangés."
+                elif session.derogation_reason:
+                    message = "La date du jury national est enregistrée avec le motif de la dérogation."
+                else:
+                    message = "La date du jury national est enregistrée."
+                messages.success(request, message)
+                return redirect("juries:national_jury", pk=session.pk)
+    elif appointing:
         if form is None:
             raise PermissionDenied(
                 "Seule la CPNEFP désigne le jury national, avant l'ouverture de sa délibération."
@@ -194,6 +233,8 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
             "declares": jury is not None and (has_role(user, Role.NATIONAL_ADMIN) or seat is not None),
             "may_amend": has_role(user, Role.NATIONAL_ADMIN) and session.proclaimed,
             "is_cpnefp": may_keep_lists(user),
+            "date_form": date_form,
+            "deadline": one_month_after(session.dates.last_exam),
         },
     )
 
