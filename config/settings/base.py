@@ -197,6 +197,12 @@ RESULTS_LOOKUP_NUMBER_FAILURES = int(os.environ.get("RESULTS_LOOKUP_NUMBER_FAILU
 RESULTS_LOOKUP_ADDRESS_FAILURES = int(os.environ.get("RESULTS_LOOKUP_ADDRESS_FAILURES", "20"))
 RESULTS_LOOKUP_LOCK_MINUTES = int(os.environ.get("RESULTS_LOOKUP_LOCK_MINUTES", "15"))
 
+# D61: the public verification page of the certificates locks an IP address for 15 minutes after 20
+# well-formed codes that match no certificate (against enumeration; the codes carry 80 bits). Read from
+# the environment so the verification benchmark can raise them.
+VERIFICATION_ADDRESS_FAILURES = int(os.environ.get("VERIFICATION_ADDRESS_FAILURES", "20"))
+VERIFICATION_LOCK_MINUTES = int(os.environ.get("VERIFICATION_LOCK_MINUTES", "15"))
+
 # Content-Security-Policy (django-csp): own resources only, no inline script or style.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
