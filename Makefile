@@ -12,7 +12,13 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# The JSON-LD contexts the credentials are signed with, and the independent verifier the tests run
+# (npm packages, pinned in package.json, no lock file: .npmrc).
+node_modules/.installed: package.json .npmrc
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
 
 demo: install
 	$(PY) manage.py migrate --noinput

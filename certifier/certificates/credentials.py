@@ -29,6 +29,7 @@ import functools
 import gzip
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -128,7 +129,6 @@ def canonical_hash(document: dict[str, Any]) -> bytes:
             "algorithm": "URDNA2015",
             "format": "application/n-quads",
             "documentLoader": load_document,
-            "safe": True,
         },
     )
     return hashlib.sha256(nquads.encode("utf-8")).digest()
@@ -151,6 +151,23 @@ def signing_key() -> ed25519.Ed25519PrivateKey:
         return _key_at(str(path), path.stat().st_mtime_ns)
     except (OSError, ValueError) as error:
         raise CredentialUnavailable(KEY_UNAVAILABLE) from error
+
+
+def make_development_key(path: Path) -> bool:
+    """Writes a new Ed25519 key (PEM, PKCS#8, not encrypted, readable by its owner only) at `path`;
+    does nothing and returns False when a file is there already."""
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return False
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(pem)
+    return True
 
 
 def public_key_multibase(key: ed25519.Ed25519PrivateKey) -> str:
@@ -323,7 +340,7 @@ def _status_list_document(number: int, now: datetime.datetime) -> dict[str, Any]
         "@context": [VC_V2],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_profile(),
+        "issuer": controller_url(),  # the VC context alone has no Profile: the issuer's id only
         "validFrom": _timestamp(now),
         "credentialSubject": {
             "id": f"{url}#list",
@@ -355,6 +372,15 @@ def resign_status_list(number: int) -> StatusList:
         status_list.credential, status_list.signed_at = document, now
         status_list.save(update_fields=["credential", "signed_at"])
     return status_list
+
+
+def status_list_exists(number: int) -> bool:
+    """Whether list `number` is signed or holds an issued certificate: no list is made for nothing."""
+    first = number * LIST_SIZE
+    return (
+        StatusList.objects.filter(number=number).exists()
+        or Certificate.objects.filter(pk__gte=first, pk__lt=first + LIST_SIZE).exists()
+    )
 
 
 def status_list_credential(number: int) -> dict[str, Any]:
