@@ -250,22 +250,21 @@ def _in_force(context: Context) -> set[tuple[str, str]]:
 def issue_for(context: Context, actor: Any = None) -> list[Certificate]:
     """The certificates `context`'s decision delivers and its holder does not hold yet, in one
     transaction: numbered, credential and PDF signed, audited. Nothing issued when all are held."""
-    saved: list[Certificate] = []
+    stored: list[Certificate] = []  # each certificate whose PDF file is written, for a rollback
     try:
         with transaction.atomic():
             held = _in_force(context)
             for kind, block in wanted(context):
                 if (kind, block.code if block else "") not in held:
-                    saved.append(_issue(context, kind, block, actor))
+                    _issue(context, kind, block, actor, stored)
     except Exception:
-        for certificate in saved:  # nothing kept: no file left without its row
-            if certificate.pdf:
-                certificate.pdf.delete(save=False)
+        for certificate in stored:  # nothing kept: no file left without its row
+            certificate.pdf.delete(save=False)
         raise
-    return saved
+    return stored
 
 
-def _issue(context: Context, kind: str, block: Block | None, actor: Any) -> Certificate:
+def _issue(context: Context, kind: str, block: Block | None, actor: Any, stored: list[Certificate]) -> None:
     decision = context.decision
     now = timezone.now()
     today = timezone.localdate(now)
@@ -288,6 +287,7 @@ def _issue(context: Context, kind: str, block: Block | None, actor: Any) -> Cert
     signed = render_certificate(certificate.content)
     certificate.pdf_sha256 = hashlib.sha256(signed).hexdigest()
     certificate.pdf.save(f"{number}.pdf", ContentFile(signed), save=False)
+    stored.append(certificate)
     certificate.save(update_fields=["credential", "pdf", "pdf_sha256"])
     record_event(
         AuditAction.CERTIFICATE_ISSUED,
@@ -295,7 +295,6 @@ def _issue(context: Context, kind: str, block: Block | None, actor: Any) -> Cert
         actor=actor,
         after={"number": number, "decision": decision.pk, "sha256": certificate.pdf_sha256},
     )
-    return certificate
 
 
 def issue_certificates_for(
