@@ -51,7 +51,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed PDF, to its holder (once released) and to the national administrator; 404 otherwise."""
     certificates = Certificate.objects.filter(pk=pk, revoked_at__isnull=True).exclude(pdf="")
     if not has_role(request.user, Role.NATIONAL_ADMIN):
-        certificates = certificates.filter(released(timezone.now()), candidate__user=request.user)
+        certificates = certificates.filter(released(timezone.now()), candidate__user_id=request.user.pk)
     certificate = certificates.only("number", "pdf").first()
     if certificate is None:
         raise Http404(NOT_FOUND)
