@@ -49,9 +49,10 @@ def mine(request: HttpRequest) -> HttpResponse:
 @never_cache
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """The signed PDF, to its holder (once released) and to the national administrator; 404 otherwise."""
+    user: Any = request.user  # signed in (login_required)
     certificates = Certificate.objects.filter(pk=pk, revoked_at__isnull=True).exclude(pdf="")
-    if not has_role(request.user, Role.NATIONAL_ADMIN):
-        certificates = certificates.filter(released(timezone.now()), candidate__user_id=request.user.pk)
+    if not has_role(user, Role.NATIONAL_ADMIN):
+        certificates = certificates.filter(released(timezone.now()), candidate__user=user)
     certificate = certificates.only("number", "pdf").first()
     if certificate is None:
         raise Http404(NOT_FOUND)
