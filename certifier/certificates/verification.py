@@ -1,0 +1,111 @@
+"""D61: what the public verification page reads of a certificate by its verification code, and the
+lock-out that keeps the codes from being enumerated.
+
+A code is normalised as typed (`issuance.normalise_code`: case, dashes, spaces, look-alike letters);
+one that cannot be a code at all is answered as mistyped without reading anything. A well-formed code
+is looked up in one query; a code that matches no certificate, or the certificate of a session whose
+results are not released yet, is unknown and counted as a failure of the client's address. The
+failures are counted in the database, shared by every web worker, in the results lookup's counters
+(`ResultsLookupCounter`, under a key of their own): after `VERIFICATION_ADDRESS_FAILURES` of them the
+address is locked for `VERIFICATION_LOCK_MINUTES`, and while it is locked every well-formed code is
+refused before it is read (a found certificate answered to a locked address would still tell a good
+guess from a bad one). A success never resets the count. With 80 bits a code, the lock-out is a second
+line: guessing one of 100,000 certificates takes about 10^19 tries on average.
+"""
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.utils.crypto import salted_hmac
+
+from certifier.juries.models import LookupKind, ResultsLookupCounter
+
+from .models import Certificate
+
+
+class Outcome(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    UNKNOWN = "unknown"  # well-formed, but no certificate (released) has it
+    MISTYPED = "mistyped"  # cannot be a verification code
+    LOCKED = "locked"
+
+
+# what the page reads of a certificate: its frozen content, never its credential (kilobytes) nor the
+# holder's record
+READ = (
+    "decision",
+    "kind",
+    "number",
+    "verification_code",
+    "content",
+    "issued_at",
+    "revoked_at",
+    "revocation_reason",
+)
+
+
+def _address_key(address: str) -> str:
+    """A keyed hash of the client's address: the counters never keep the address itself."""
+    return salted_hmac("certifier.certificates.verification", address, algorithm="sha256").hexdigest()
+
+
+def locked_until(address: str, now: datetime) -> datetime | None:
+    counter = ResultsLookupCounter.objects.filter(
+        kind=LookupKind.ADDRESS, key=_address_key(address), locked_until__gt=now
+    ).values_list("locked_until", flat=True)
+    return counter.first()
+
+
+def count_failure(address: str, now: datetime) -> None:
+    """One more unknown code from `address`, under its counter's row lock (parallel guesses cannot
+    overrun the limit); the limit reached locks it and starts the count again."""
+    with transaction.atomic():
+        counter, _ = ResultsLookupCounter.objects.select_for_update().get_or_create(
+            kind=LookupKind.ADDRESS, key=_address_key(address)
+        )
+        counter.failures += 1
+        if counter.failures >= settings.VERIFICATION_ADDRESS_FAILURES:
+            counter.failures = 0
+            counter.locked_until = now + timedelta(minutes=settings.VERIFICATION_LOCK_MINUTES)
+        counter.save(update_fields=["failures", "locked_until"])
+
+
+def certificate_of(code: str) -> Any:
+    """The certificate of a stored-form code with what the page shows beside its content, in one
+    query: when its session's results are released, whether its credential is signed, and the code of the certificate replacing it."""
+    replacement = (
+        Certificate.objects.filter(replaces=OuterRef("pk")).order_by("pk").values("verification_code")[:1]
+    )
+    return (
+        Certificate.objects.filter(verification_code=code)
+        .only(*READ)
+        .annotate(
+            released_at=F("decision__registration__session__released_at"),
+            has_credential=ExpressionWrapper(Q(credential__isnull=False), output_field=BooleanField()),
+            replacement_code=Subquery(replacement),
+        )
+        .first()
+    )
+
+
+def _released(certificate: Any, now: datetime) -> bool:
+    """D55: a jury's certificate is public from its session's release time (one without a jury
+    decision has no release to wait for)."""
+    if certificate.decision_id is None:
+        return True
+    return certificate.released_at is not None and certificate.released_at <= now
+
+
+def find(code: str, address: str, now: datetime) -> Any:
+    """D61: the certificate of a well-formed code (stored form) as the public may see it at `now`; None,
+    counted as a failure of `address`, when no certificate has it or its results are not released."""
+    certificate = certificate_of(code)
+    if certificate is None or not _released(certificate, now):
+        count_failure(address, now)
+        return None
+    return certificate
