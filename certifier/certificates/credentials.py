@@ -30,6 +30,7 @@ import gzip
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -209,18 +210,48 @@ def _timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def sign(document: dict[str, Any], created: datetime.datetime) -> dict[str, Any]:
-    """The document with an `eddsa-rdfc-2022` Data Integrity proof for assertions."""
-    key = signing_key()
-    proof = {
+# PyLD writes these control characters in N-Quads otherwise than RDFC-1.0 (which escapes them
+# \b, \f or \uXXXX): a text holding one would be signed over bytes a verifier does not rebuild
+UNCANONICAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _printable(value: Any) -> Any:
+    """`value` with those control characters of its texts made spaces."""
+    if isinstance(value, str):
+        return UNCANONICAL.sub(" ", value)
+    if isinstance(value, list):
+        return [_printable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _printable(item) for key, item in value.items()}
+    return value
+
+
+def _proof_configuration(created: str, method: str) -> dict[str, Any]:
+    return {
         "type": "DataIntegrityProof",
         "cryptosuite": CRYPTOSUITE,
-        "created": _timestamp(created),
-        "verificationMethod": verification_method_id(key),
+        "created": created,
+        "verificationMethod": method,
         "proofPurpose": "assertionMethod",
     }
-    hash_data = canonical_hash({"@context": document["@context"], **proof}) + canonical_hash(document)
-    proof["proofValue"] = "z" + base58.b58encode(key.sign(hash_data)).decode("ascii")
+
+
+@functools.lru_cache(maxsize=16)
+def _proof_configuration_hash(contexts: tuple[str, ...], created: str, method: str) -> bytes:
+    """Shared by the documents signed within the same second: a batch canonicalises it once."""
+    return canonical_hash({"@context": list(contexts), **_proof_configuration(created, method)})
+
+
+def sign(document: dict[str, Any], created: datetime.datetime) -> dict[str, Any]:
+    """The document (its texts printable) with an `eddsa-rdfc-2022` Data Integrity proof for
+    assertions; its `@context` is a list of context URLs."""
+    key = signing_key()
+    document = _printable(document)
+    created_at, method = _timestamp(created), verification_method_id(key)
+    configuration_hash = _proof_configuration_hash(tuple(document["@context"]), created_at, method)
+    signature = key.sign(configuration_hash + canonical_hash(document))
+    proof = _proof_configuration(created_at, method)
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
     return {**document, "proof": proof}
 
 

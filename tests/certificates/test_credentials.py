@@ -213,6 +213,12 @@ def test_digital_bazaars_verifier_accepts_the_issued_refuses_the_altered_and_rep
     revoked.refresh_from_db()
     altered = json.loads(json.dumps(valid[0].credential))
     altered["credentialSubject"]["identifier"][0]["identityHash"] = "Léa MARTIM"
+    # texts with control characters PyLD would write in N-Quads otherwise than RDFC-1.0
+    valid[1].content["holder"]["name"] = 'Léa\x0cMARTIN\x7f\tépouse\x01 "DURAND"\\'
+    valid[1].credential = credentials.issue_credential(valid[1])
+    assert valid[1].credential["credentialSubject"]["identifier"][0]["identityHash"] == (
+        'Léa MARTIN \tépouse  "DURAND"\\'
+    )
     documents = {
         "credentials": [c.credential for c in valid] + [altered, revoked.credential],
         "controller": client.get(reverse("certificates:controller")).json(),
