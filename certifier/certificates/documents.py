@@ -5,6 +5,7 @@ number, a QR code to the public verification page and the verification code prin
 signed PAdES by the certifier (`certifier.juries.signing`)."""
 
 import io
+from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -27,6 +28,8 @@ GOLD = colors.HexColor("#b08d3c")
 INK = colors.HexColor("#222222")
 GREY = colors.HexColor("#5b5b5b")
 NBSP = "\u00a0"
+FOOT_TOP = 150  # points from the bottom: where the signature block starts
+MIN_SCALE = 0.5
 QR_SIZE = 78  # points: about 2.75 cm, read by any phone
 ISSUER = "Ucanss et CPNEFP du régime général de sécurité sociale"
 
@@ -102,6 +105,72 @@ def _qr(canvas: Canvas, url: str, x: float, y: float) -> None:
     canvas.drawPath(path, stroke=0, fill=1)
 
 
+@dataclass(frozen=True)
+class Line:
+    """A centred paragraph of the certificate's body, `gap` points below the one above."""
+
+    text: str
+    font: str
+    size: float
+    gap: float
+    color: Any = INK
+    width: float = WIDTH - 160
+
+
+def _lines(content: dict[str, Any]) -> list[Line]:
+    """From « délivré à » to the jury's date."""
+    lines = [
+        Line("délivré à", "Times-Italic", 15, 0, GREY),
+        Line(content["holder"]["name"], "Times-Bold", 28, 8),
+    ]
+    if content["kind"] == CertificateKind.CCP:
+        block = content["block"]
+        lines += [
+            Line("pour la validation du bloc de compétences", "Times-Roman", 12.5, 24),
+            Line(f"{block['code']} — {block['title']}", "Times-Bold", 13.5, 4, NAVY, WIDTH - 240),
+        ]
+    elif content["blocks"]:
+        lines.append(
+            Line(
+                "ayant validé l'ensemble des blocs de compétences de la certification :",
+                "Times-Roman",
+                12.5,
+                22,
+            )
+        )
+        lines += [
+            Line(f"{block['code']} — {block['title']}", "Times-Roman", 10.5, 2, NAVY, WIDTH - 280)
+            for block in content["blocks"]
+        ]
+    lines.append(
+        Line(
+            f"par décision du jury national paritaire du {content['jury_date_text']}", "Times-Roman", 12.5, 22
+        )
+    )
+    return lines
+
+
+def _paragraph(line: Line, scale: float) -> tuple[Paragraph, float]:
+    style = _style("body", line.font, line.size * scale, line.color)
+    paragraph = Paragraph(escape(_french(line.text)), style)
+    return paragraph, float(paragraph.wrap(line.width, HEIGHT)[1])
+
+
+def _body(canvas: Canvas, lines: list[Line], top: float) -> None:
+    """The body's lines from `top` down, made smaller until they end above the foot (a long name or a
+    long block title never runs over the signature)."""
+    scale = 1.0
+    while scale > MIN_SCALE:
+        height = sum(line.gap * scale + _paragraph(line, scale)[1] for line in lines)
+        if top - height >= FOOT_TOP:
+            break
+        scale -= 0.05
+    for line in lines:
+        paragraph, height = _paragraph(line, scale)
+        top -= line.gap * scale + height
+        paragraph.drawOn(canvas, (WIDTH - line.width) / 2, top)
+
+
 def draw_certificate(content: dict[str, Any]) -> bytes:
     """The certificate of `content` (a Certificate's frozen content) as an unsigned PDF."""
     output = io.BytesIO()
@@ -130,38 +199,7 @@ def draw_certificate(content: dict[str, Any]) -> bytes:
         inner,
     )
     _rule(canvas, top - 18, 120)
-    top = _centred(canvas, "délivré à", _style("to", "Times-Italic", 15, GREY), top - 34, inner)
-    top = _centred(canvas, content["holder"]["name"], _style("holder", "Times-Bold", 28), top - 8, inner)
-
-    body = _style("body", "Times-Roman", 12.5)
-    if kind == CertificateKind.CCP:
-        block = content["block"]
-        top = _centred(canvas, "pour la validation du bloc de compétences", body, top - 24, inner)
-        top = _centred(
-            canvas,
-            f"{block['code']} — {block['title']}",
-            _style("block", "Times-Bold", 13.5, NAVY),
-            top - 4,
-            inner - 80,
-        )
-    elif content["blocks"]:
-        top = _centred(
-            canvas,
-            "ayant validé l'ensemble des blocs de compétences de la certification :",
-            body,
-            top - 22,
-            inner,
-        )
-        small = _style("blocks", "Times-Roman", 10.5, NAVY)
-        for block in content["blocks"]:
-            top = _centred(canvas, f"{block['code']} — {block['title']}", small, top - 2, inner - 120)
-    top = _centred(
-        canvas,
-        f"par décision du jury national paritaire du {content['jury_date_text']}",
-        body,
-        top - 22,
-        inner,
-    )
+    _body(canvas, _lines(content), top - 34)
 
     # the foot: number and date (left), the president (centre), the QR code and its code (right)
     left = _style("left", "Helvetica", 9, INK, TA_LEFT)
