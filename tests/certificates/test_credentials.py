@@ -17,11 +17,11 @@ from cryptography.hazmat.primitives import serialization
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 from pyld import jsonld
 
 from certifier.certificates import credentials
 from certifier.certificates.models import Certificate, CertificateKind, RevocationReason, StatusList
+from certifier.certificates.revocation import do_revoke
 from tests.personas import PERSONAS
 
 BASE = "https://certifier.test"
@@ -41,12 +41,9 @@ def decode_list(encoded: str) -> bytes:
     return gzip.decompress(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
-def revoke(certificate: Certificate) -> None:
-    """The certificate revoked (the state the revoking service leaves), its list signed again."""
-    certificate.revoked_at = timezone.now()
-    certificate.revocation_reason = RevocationReason.FRAUD
-    certificate.save(update_fields=["revoked_at", "revocation_reason"])
-    credentials.resign_status_list(credentials.status_list_number(certificate))
+def revoke(users, certificate: Certificate) -> Certificate:
+    """The certificate revoked by the national administrator (its status list signed again)."""
+    return do_revoke(users["national_admin"], certificate, RevocationReason.FRAUD)
 
 
 def run_verifier(documents: dict) -> list[dict]:
@@ -150,9 +147,8 @@ def test_without_its_key_the_controller_document_is_unavailable_not_an_error(cli
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_anyone_reads_a_status_list_which_sets_the_bits_of_the_revoked(client_for, persona, issued):
-    revoked = issued[0]
-    revoke(revoked)
+def test_anyone_reads_a_status_list_which_sets_the_bits_of_the_revoked(client_for, persona, users, issued):
+    revoked = revoke(users, issued[0])
     response = client_for(persona).get(reverse("certificates:status_list", args=[0]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vc+ld+json; charset=utf-8"
@@ -206,11 +202,10 @@ def test_the_development_key_is_made_once_readable_by_its_owner_only(settings, t
 
 
 def test_digital_bazaars_verifier_accepts_the_issued_refuses_the_altered_and_reports_the_revoked(
-    client, issued
+    client, users, issued
 ):
     revoked, *valid = issued
-    revoke(revoked)
-    revoked.refresh_from_db()
+    revoke(users, revoked)
     altered = json.loads(json.dumps(valid[0].credential))
     altered["credentialSubject"]["identifier"][0]["identityHash"] = "Léa MARTIM"
     # texts with control characters PyLD would write in N-Quads otherwise than RDFC-1.0
