@@ -28,19 +28,20 @@ verification page), and a correction after a rejection must reach the next flux.
 import hashlib
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from io import BytesIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -106,23 +107,33 @@ def declarable() -> QuerySet[Certificate]:
     )
 
 
-def id_technique(certificate_number: str) -> str:
-    return certificate_number
-
-
 def open_passages() -> int:
-    """A passage « à déclarer » for each declarable CQP without one (idempotent, race-safe)."""
-    created = 0
-    missing = declarable().filter(cpf_passage__isnull=True).values_list("pk", "number")
-    batch: list[CpfPassage] = []
-    for pk, number in missing.iterator(chunk_size=BATCH):
-        batch.append(CpfPassage(certificate_id=pk, id_technique=id_technique(number)))
-        if len(batch) == BATCH:
-            created += len(CpfPassage.objects.bulk_create(batch, ignore_conflicts=True))
-            batch = []
-    if batch:
-        created += len(CpfPassage.objects.bulk_create(batch, ignore_conflicts=True))
-    return created
+    """A passage « à déclarer » for each declarable CQP without one, its idTechnique the certificate's
+    number: one INSERT … SELECT in the database, however many (a bulk_create of 100,000 objects took
+    17 s). Two at once would break the unique certificate: refused, nothing opened."""
+    missing = (
+        declarable()
+        .filter(cpf_passage__isnull=True)
+        .order_by()
+        .values(passage_of=F("pk"), passage_id=F("number"))
+    )
+    select, params = missing.query.sql_with_params()
+    table = connection.ops.quote_name(CpfPassage._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(column)
+        for column in ("certificate_id", "id_technique", "state", "message", "updated_at")
+    )
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT missing.passage_of, missing.passage_id, %s, %s, %s "  # noqa: S608
+                f"FROM ({select}) missing",
+                [PassageState.TO_SEND.value, "", timezone.now(), *params],
+            )
+            opened: int = cursor.rowcount
+            return opened
+    except IntegrityError:
+        raise DomainError(CHANGED) from None
 
 
 def to_send() -> QuerySet[CpfPassage]:
@@ -204,16 +215,23 @@ def proof_url(verification_code: str) -> str:
     return settings.PUBLIC_BASE_URL + reverse("certificates:verify", args=[verification_code])
 
 
+def _proof_urls() -> Callable[[str], str]:
+    """`proof_url` without resolving the route 100,000 times (2 s of a 20,000 passages flux)."""
+    marker = "0CODE0"
+    before, _, after = proof_url(marker).partition(marker)
+    return lambda code: before + quote(code, safe="") + after
+
+
 def _first_names(other: str) -> list[str]:
     """The other first names, as entered (commas or spaces between them): the CDC takes two more."""
     return [name for name in re.split(r"[,\s]+", other) if name][:2]
 
 
-def _passage(xf: Any, row: Row) -> None:
+def _passage(xf: Any, row: Row, proof: Callable[[str], str]) -> None:
     # idTechnique first: a diagnosis of an invalid file names the passage by it (see `_diagnose`)
     with xf.element(_q("passageCertification")):
         _leaf(xf, "idTechnique", row.id_technique)
-        _leaf(xf, "urlPreuve", proof_url(row.verification_code))
+        _leaf(xf, "urlPreuve", proof(row.verification_code))
         if row.option:
             _leaf(xf, "libelleOption", row.option)
         _leaf(xf, "obtentionCertification", "PAR_ADMISSION")
@@ -269,6 +287,7 @@ class FluxFile:
         self._file = ExitStack()
         self._certification = ExitStack()
         self._code: str | None = None
+        self._proof = _proof_urls()
         self.xf = self._file.enter_context(etree.xmlfile(self._out, encoding="utf-8"))
         self.xf.write_declaration()
         self._file.enter_context(self.xf.element(_q("flux"), nsmap={"cpf": NS, "xsi": XSI}))
@@ -292,7 +311,7 @@ class FluxFile:
             self._certification.enter_context(self.xf.element(_q("passageCertifications")))
             self.xf.write("\n")
             self._code = row.rncp_code
-        _passage(self.xf, row)
+        _passage(self.xf, row, self._proof)
         self.written.passage_ids.append(row.pk)
 
     def close(self) -> Written:
