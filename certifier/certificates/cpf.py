@@ -576,13 +576,19 @@ def _local(tag: Any) -> str:
 
 
 def _text(element: etree._Element, name: str) -> str:
-    for child in element:
-        if _local(child.tag) == name:
-            return (child.text or "").strip()
-    return ""
+    """The texts of the children `name` of `element`, joined (a passage may carry several messages)."""
+    return " ; ".join(
+        (child.text or "").strip() for child in element if _local(child.tag) == name and child.text
+    )
 
 
-def read_receipt(content: bytes) -> list[Outcome]:
+@dataclass(frozen=True)
+class Receipt:
+    id_flux: str  # the flux it answers, when it says so
+    outcomes: list[Outcome]
+
+
+def read_receipt(content: bytes) -> Receipt:
     """The passages a CDC receipt accepts (`PassagesOK`, each `idTechnique` alone or in a `passage`)
     and rejects (`PassagesKO/passage` with `idTechnique` and `messageErreur`), with their line. No DTD,
     no entity, nothing fetched: a receipt has none (XXE, billion laughs refused)."""
@@ -602,6 +608,7 @@ def read_receipt(content: bytes) -> list[Outcome]:
     )
     outcomes: list[Outcome] = []
     errors: list[str] = []
+    id_flux = ""
     container: str | None = None  # "passagesok" or "passagesko" while inside one
     try:
         for event, element in context:
@@ -618,6 +625,8 @@ def read_receipt(content: bytes) -> list[Outcome]:
             in_container = parent is not None and _local(parent.tag) == container
             if name in ("passagesok", "passagesko"):
                 container = None
+            elif name == "idflux" and container is None:
+                id_flux = (element.text or "").strip()
             elif container and in_container and name in ("passage", "idtechnique"):
                 line = element.sourceline or 0
                 number = (
@@ -642,7 +651,7 @@ def read_receipt(content: bytes) -> list[Outcome]:
             "Ce fichier n'est pas un accusé de traitement de la Caisse des Dépôts : il ne contient aucun "
             "passage accepté (PassagesOK) ni rejeté (PassagesKO)."
         )
-    return outcomes
+    return Receipt(id_flux, outcomes)
 
 
 def _refusal(errors: list[str]) -> str:
@@ -652,39 +661,62 @@ def _refusal(errors: list[str]) -> str:
     )
 
 
-def _check_outcomes(outcomes: list[Outcome]) -> dict[str, int]:
-    """Every idTechnique once, each a passage already sent; the passages' ids by idTechnique."""
-    errors = []
+def _answered(id_flux: str) -> CpfFlux | None:
+    """The flux a receipt answers, by its idFlux (the flux's file is named after it)."""
+    if not id_flux:
+        return None
+    return CpfFlux.objects.filter(file__endswith=f"/{id_flux}.xml").first()
+
+
+def _check_outcomes(receipt: Receipt) -> dict[str, int]:
+    """Every idTechnique once, each a passage already sent, and, when the receipt names a flux of
+    ours, last sent in that flux (an older receipt does not undo a later sending); the passages' ids
+    by idTechnique."""
+    errors: list[tuple[int, str]] = []
     first: dict[str, int] = {}
-    for outcome in outcomes:
+    for outcome in receipt.outcomes:
         if outcome.id_technique in first:
             errors.append(
-                f"Ligne {outcome.line} : l'identifiant technique « {outcome.id_technique} » figure déjà "
-                f"ligne {first[outcome.id_technique]}."
+                (
+                    outcome.line,
+                    f"l'identifiant technique « {outcome.id_technique} » figure déjà ligne "
+                    f"{first[outcome.id_technique]}.",
+                )
             )
         else:
             first[outcome.id_technique] = outcome.line
     numbers = list(first)
-    known: dict[str, int] = {}
+    known: dict[str, tuple[int, int]] = {}
     for start in range(0, len(numbers), BATCH):
-        known.update(
-            CpfPassage.objects.filter(
-                id_technique__in=numbers[start : start + BATCH], flux__isnull=False
-            ).values_list("id_technique", "pk")
-        )
-    errors += [
-        f"Ligne {line} : identifiant technique « {number} » inconnu : aucun passage déclaré au CPF ne "
-        "porte cet identifiant."
-        for number, line in first.items()
-        if number not in known
-    ]
+        for number, pk, flux_id in CpfPassage.objects.filter(
+            id_technique__in=numbers[start : start + BATCH], flux__isnull=False
+        ).values_list("id_technique", "pk", "flux_id"):
+            known[number] = (pk, flux_id)
+    answered = _answered(receipt.id_flux)
+    for number, line in first.items():
+        if number not in known:
+            errors.append(
+                (
+                    line,
+                    f"identifiant technique « {number} » inconnu : aucun passage déclaré au CPF ne porte "
+                    "cet identifiant.",
+                )
+            )
+        elif answered is not None and known[number][1] != answered.pk:
+            errors.append(
+                (
+                    line,
+                    f"le passage « {number} » a été envoyé depuis dans un flux plus récent : cet accusé de "
+                    f"traitement (flux {receipt.id_flux}) ne vaut plus pour lui.",
+                )
+            )
     if errors:
-        errors.sort(key=lambda text: int(text.split(" ", 2)[1]))
-        shown = errors[:SHOWN_ERRORS]
-        if len(errors) > SHOWN_ERRORS:
-            shown.append(f"… et {count(len(errors) - SHOWN_ERRORS, 'autre erreur', 'autres erreurs')}.")
-        raise ReceiptRefused(_refusal(errors), shown)
-    return known
+        texts = [f"Ligne {line} : {text}" for line, text in sorted(errors)]
+        shown = texts[:SHOWN_ERRORS]
+        if len(texts) > SHOWN_ERRORS:
+            shown.append(f"… et {count(len(texts) - SHOWN_ERRORS, 'autre erreur', 'autres erreurs')}.")
+        raise ReceiptRefused(_refusal(texts), shown)
+    return {number: pk for number, (pk, _) in known.items()}
 
 
 def load_receipt(actor: Any, upload: File[Any]) -> CpfReceipt:
@@ -698,8 +730,9 @@ def load_receipt(actor: Any, upload: File[Any]) -> CpfReceipt:
         )
     upload.seek(0)
     content = upload.read(RECEIPT_MAX_BYTES + 1)
-    outcomes = read_receipt(content)
-    known = _check_outcomes(outcomes)
+    read = read_receipt(content)
+    known = _check_outcomes(read)
+    outcomes = read.outcomes
     accepted = [known[o.id_technique] for o in outcomes if o.accepted]
     rejected: dict[str, list[int]] = {}
     for outcome in outcomes:

@@ -22,7 +22,7 @@ certify = flux_tests.certify
 MESSAGE = "Aucun titulaire ne correspond aux critères obligatoires"
 
 
-def receipt(ok=(), ko=(), flat=True) -> bytes:
+def receipt(ok=(), ko=(), flat=True, id_flux="") -> bytes:
     """A receipt shaped as the CDC's: accepted ids directly under PassagesOK (or in `passage`)."""
     accepted = "".join(
         f"\n    <idTechnique>{n}</idTechnique>"
@@ -36,7 +36,7 @@ def receipt(ok=(), ko=(), flat=True) -> bytes:
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n<ns2:rapport xmlns:ns2="urn:cdc:cpf:pc5:rapport:schema">\n'
-        "  <nomFichier>flux.xml</nomFichier>\n  <idTraitement>51354</idTraitement>\n"
+        f"  <nomFichier>flux.xml</nomFichier>\n  <idFlux>{id_flux}</idFlux>\n"
         f"  <PassagesKO>{rejected}\n  </PassagesKO>\n  <PassagesOK>{accepted}\n  </PassagesOK>\n</ns2:rapport>\n"
     ).encode()
 
@@ -75,6 +75,21 @@ def test_a_rejected_passage_goes_into_the_next_flux_an_accepted_one_never(admin,
     (flux,) = cpf.write_flux(admin)
     assert flux.passages == 1
     assert CpfPassage.objects.get(id_technique=second).state == PassageState.SENT
+
+
+def test_an_older_receipt_does_not_undo_a_later_sending(admin, holders):
+    (first,) = cpf.write_flux(admin)
+    id_flux = cpf.flux_name(first).removesuffix(".xml")
+    answer = receipt(ok=[holders[0].number], ko=[(holders[1].number, MESSAGE)], id_flux=id_flux)
+    cpf.load_receipt(admin, upload(answer))
+    cpf.write_flux(admin)  # the rejected passage, corrected, sent again
+    with pytest.raises(cpf.ReceiptRefused) as refused:
+        cpf.load_receipt(admin, upload(answer))
+    assert refused.value.errors == [
+        f"Ligne 6 : le passage « {holders[1].number} » a été envoyé depuis dans un flux plus récent : cet "
+        f"accusé de traitement (flux {id_flux}) ne vaut plus pour lui."
+    ]
+    assert CpfPassage.objects.get(certificate=holders[1]).state == PassageState.SENT
 
 
 def test_unknown_identifiers_are_refused_by_line_and_nothing_is_written(admin, sent, sitting):
