@@ -246,6 +246,8 @@ def sign(document: dict[str, Any], created: datetime.datetime) -> dict[str, Any]
     """The document (its texts printable) with an `eddsa-rdfc-2022` Data Integrity proof for
     assertions; its `@context` is a list of context URLs."""
     key = signing_key()
+    for url in document["@context"]:  # read first: PyLD would tell their absence as a JSON-LD error
+        _context_document(url)
     document = _printable(document)
     created_at, method = _timestamp(created), verification_method_id(key)
     configuration_hash = _proof_configuration_hash(tuple(document["@context"]), created_at, method)

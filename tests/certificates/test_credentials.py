@@ -196,6 +196,18 @@ def test_contexts_are_served_from_the_npm_packages_and_nothing_else_is_loaded():
         )
 
 
+def test_without_the_npm_contexts_no_credential_is_signed_and_the_administrator_is_told(
+    settings, tmp_path, issued
+):
+    settings.BASE_DIR = tmp_path  # no node_modules there
+    credentials._context_document.cache_clear()
+    try:
+        with pytest.raises(credentials.CredentialUnavailable, match=r"paquets npm.*make install"):
+            credentials.issue_credential(issued[0])
+    finally:
+        credentials._context_document.cache_clear()
+
+
 def test_the_development_key_is_made_once_readable_by_its_owner_only(settings, tmp_path):
     settings.CREDENTIAL_KEY_PATH = tmp_path / "keys" / "credential-key.pem"
     call_command("make_credential_key")
