@@ -74,8 +74,17 @@ def signer(files: SigningFiles | None = None) -> signers.SimpleSigner:
     return loaded
 
 
-def sign_pdf(pdf: bytes, *, reason: str, location: str, files: SigningFiles | None = None) -> bytes:
-    """The PDF signed PAdES (baseline B-B) by the certifier, as an incremental update of `pdf`."""
+def sign_pdf(
+    pdf: bytes,
+    *,
+    reason: str,
+    location: str,
+    files: SigningFiles | None = None,
+    bytes_reserved: int | None = None,
+) -> bytes:
+    """The PDF signed PAdES (baseline B-B) by the certifier, as an incremental update of `pdf`. With
+    `bytes_reserved` (room for the signature container), pyHanko skips the trial signature it otherwise
+    makes to size it: twice as fast, for documents signed by the thousand (certificates)."""
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD,
         md_algorithm="sha256",
@@ -86,7 +95,7 @@ def sign_pdf(pdf: bytes, *, reason: str, location: str, files: SigningFiles | No
     )
     writer = IncrementalPdfFileWriter(BytesIO(pdf), strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=signer(files))
-    output = _run(lambda: pdf_signer.async_sign_pdf(writer))
+    output = _run(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=bytes_reserved))
     return bytes(output.getbuffer())
 
 
