@@ -30,6 +30,8 @@ GREY = colors.HexColor("#5b5b5b")
 NBSP = "\u00a0"
 FOOT_TOP = 150  # points from the bottom: where the signature block starts
 MIN_SCALE = 0.5
+# room for the certifier's signature container (certificate, chain, ECDSA or RSA signature): 2 to 6 KiB
+SIGNATURE_BYTES = 12 * 1024
 QR_SIZE = 78  # points: about 2.75 cm, read by any phone
 ISSUER = "Ucanss et CPNEFP du régime général de sécurité sociale"
 
@@ -83,10 +85,17 @@ def _rule(canvas: Canvas, y: float, half: float) -> None:
     canvas.circle(WIDTH / 2, y, 2.2, stroke=0, fill=1)
 
 
-def _qr(canvas: Canvas, url: str, x: float, y: float) -> None:
-    """The QR code of `url`, drawn as vector squares (runs of dark modules merged), bottom-left at x, y."""
-    code = segno.make_qr(url, error="m")
-    matrix = [list(row) for row in code.matrix]
+Matrix = list[list[bool]]
+
+
+def qr_matrix(url: str) -> Matrix:
+    """The QR code of `url` as rows of dark (True) and light modules: it depends on the verification
+    code only, so it is computed before the certificate's number is taken (outside the number's lock)."""
+    return [[bool(module) for module in row] for row in segno.make_qr(url, error="m").matrix]
+
+
+def _qr(canvas: Canvas, matrix: Matrix, x: float, y: float) -> None:
+    """The QR code drawn as vector squares (runs of dark modules merged), bottom-left at x, y."""
     module = QR_SIZE / len(matrix)
     canvas.setFillColor(colors.white)
     canvas.rect(x - 2 * module, y - 2 * module, QR_SIZE + 4 * module, QR_SIZE + 4 * module, stroke=0, fill=1)
@@ -171,8 +180,9 @@ def _body(canvas: Canvas, lines: list[Line], top: float) -> None:
         paragraph.drawOn(canvas, (WIDTH - line.width) / 2, top)
 
 
-def draw_certificate(content: dict[str, Any]) -> bytes:
-    """The certificate of `content` (a Certificate's frozen content) as an unsigned PDF."""
+def draw_certificate(content: dict[str, Any], qr: Matrix | None = None) -> bytes:
+    """The certificate of `content` (a Certificate's frozen content) as an unsigned PDF; `qr`, the QR
+    code of its verification link when computed already."""
     output = io.BytesIO()
     kind = content["kind"]
     title = CertificateKind(kind).label.split(" (")[0]
@@ -229,7 +239,7 @@ def draw_certificate(content: dict[str, Any]) -> bytes:
         300,
     )
     qr_x, qr_y = WIDTH - 60 - QR_SIZE, 62
-    _qr(canvas, content["verification_url"], qr_x, qr_y)
+    _qr(canvas, qr or qr_matrix(content["verification_url"]), qr_x, qr_y)
     under = _style("under", "Helvetica", 7, GREY)
     caption = Paragraph(escape(_french("Vérifier ce certificat :")), under)
     caption.wrap(QR_SIZE + 60, 20)
@@ -242,10 +252,11 @@ def draw_certificate(content: dict[str, Any]) -> bytes:
     return output.getvalue()
 
 
-def render_certificate(content: dict[str, Any]) -> bytes:
+def render_certificate(content: dict[str, Any], qr: Matrix | None = None) -> bytes:
     """The certificate of `content`, signed PAdES by the certifier (SigningUnavailable without its key)."""
     return sign_pdf(
-        draw_certificate(content),
+        draw_certificate(content, qr),
         reason=f"{CertificateKind(content['kind']).label.split(' (')[0]} n° {content['number']}",
         location=content["jury_place"],
+        bytes_reserved=SIGNATURE_BYTES,
     )

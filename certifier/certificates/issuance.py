@@ -53,7 +53,7 @@ from certifier.referential.enums import Scheme
 from certifier.referential.models import Block
 
 from .credentials import issue_credential
-from .documents import render_certificate
+from .documents import Matrix, qr_matrix, render_certificate
 from .models import Certificate, CertificateKind, NumberSequence
 
 PROGRESS_EVERY = 50  # candidates between two progress reports
@@ -249,14 +249,23 @@ def _in_force(context: Context) -> set[tuple[str, str]]:
 
 def issue_for(context: Context, actor: Any = None) -> list[Certificate]:
     """The certificates `context`'s decision delivers and its holder does not hold yet, in one
-    transaction: numbered, credential and PDF signed, audited. Nothing issued when all are held."""
+    transaction: numbered, credential and PDF signed, audited. Nothing issued when all are held. What
+    does not depend on the number (codes, QR codes) is prepared first, so the numbers' lock is held the
+    shortest time."""
+    held = _in_force(context)  # read before the transaction: the constraint refuses a concurrent issue
+    missing = [
+        (kind, block, new_code())
+        for kind, block in wanted(context)
+        if (kind, block.code if block else "") not in held
+    ]
+    if not missing:
+        return []
+    codes = {code: qr_matrix(verification_url(code)) for _, _, code in missing}
     stored: list[Certificate] = []  # each certificate whose PDF file is written, for a rollback
     try:
         with transaction.atomic():
-            held = _in_force(context)
-            for kind, block in wanted(context):
-                if (kind, block.code if block else "") not in held:
-                    _issue(context, kind, block, actor, stored)
+            for kind, block, code in missing:
+                _issue(context, kind, block, code, codes[code], actor, stored)
     except Exception:
         for certificate in stored:  # nothing kept: no file left without its row
             certificate.pdf.delete(save=False)
@@ -264,11 +273,18 @@ def issue_for(context: Context, actor: Any = None) -> list[Certificate]:
     return stored
 
 
-def _issue(context: Context, kind: str, block: Block | None, actor: Any, stored: list[Certificate]) -> None:
+def _issue(
+    context: Context,
+    kind: str,
+    block: Block | None,
+    code: str,
+    qr: Matrix,
+    actor: Any,
+    stored: list[Certificate],
+) -> None:
     decision = context.decision
     now = timezone.now()
     today = timezone.localdate(now)
-    code = new_code()
     sequence, number = next_number(kind, today.year)
     certificate = Certificate.objects.create(
         kind=kind,
@@ -284,7 +300,7 @@ def _issue(context: Context, kind: str, block: Block | None, actor: Any, stored:
         issued_at=now,
     )
     certificate.credential = issue_credential(certificate)
-    signed = render_certificate(certificate.content)
+    signed = render_certificate(certificate.content, qr)
     certificate.pdf_sha256 = hashlib.sha256(signed).hexdigest()
     certificate.pdf.save(f"{number}.pdf", ContentFile(signed), save=False)
     stored.append(certificate)
