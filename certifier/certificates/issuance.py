@@ -370,13 +370,18 @@ def issue_certificates(job_id: int) -> None:
 def _issue_session(job: Job, progress: jobs.Progress) -> jobs.Outcome:
     with job.file.open("rb") as stored:
         payload = json.load(stored)
-    session = ExamSession.objects.filter(pk=payload["session"], proclaimed_at__isnull=False).first()
+    return issue_session(payload["session"], job.started_by, progress)
+
+
+def issue_session(session_id: int, actor: Any, progress: jobs.Progress) -> jobs.Outcome:
+    """The work of the job: the certificates of every decision in force of a proclaimed session."""
+    session = ExamSession.objects.filter(pk=session_id, proclaimed_at__isnull=False).first()
     if session is None:
         return jobs.Outcome(NOT_PROCLAIMED, failed=True)
     decisions = list(decisions_in_force(Registration.objects.filter(session=session)).values())
     progress(0, len(decisions))
     try:
-        issued = issue_certificates_for(decisions, job.started_by, progress)
+        issued = issue_certificates_for(decisions, actor, progress)
     except SigningUnavailable:
         return jobs.Outcome(UNSIGNED, failed=True)
     except DomainError as refused:

@@ -4,8 +4,10 @@ gaps per kind and year, their content frozen at issue; re-running it issues noth
 loses no number and leaves no file."""
 
 import hashlib
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from certifier.certificates import issuance
@@ -217,3 +219,14 @@ def test_verification_codes_are_drawn_at_random_and_read_back_however_typed(issu
 )
 def test_a_malformed_verification_code_is_not_one(text):
     assert normalise_code(text) is None
+
+
+def test_the_command_issues_what_is_missing_and_says_so(unissued):
+    out = StringIO()
+    call_command("issue_certificates", str(unissued.pk), stdout=out)
+    assert out.getvalue().startswith("6 certificats émis et signés.") and "CQP émis : 1" in out.getvalue()
+    with pytest.raises(CommandError, match="Aucune session"):
+        call_command("issue_certificates", str(unissued.pk + 1000))
+    out = StringIO()
+    call_command("issue_certificates", str(unissued.pk), stdout=out)
+    assert out.getvalue().startswith("Aucun certificat à émettre")
