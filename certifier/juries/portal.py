@@ -12,6 +12,7 @@ answered the same whether the number does not exist, the date of birth is wrong,
 are not yet released or the number or address is locked.
 """
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.http import Http404
 from django.utils.crypto import salted_hmac
 
@@ -122,6 +123,31 @@ def candidate_registrations(user: Any) -> list[Registration]:
     here: the few rows of one candidate cost less to sort than an ORDER BY on a join to compile)."""
     registrations = _with_relations(Registration.objects.filter(enrolment__candidate__user=user))
     return sorted(registrations, key=lambda r: (-r.session.written_exam_date.toordinal(), r.pk))
+
+
+# D57: the candidate's rendered results are kept in the cache under a key that changes with everything
+# they show: the candidate's registrations (their candidate numbers, drawn at random, tell a database
+# restored or rebuilt with the same ids apart), whether each session's results are released (and when
+# they will be), and the latest signed minutes of each session (an amendment's included). A page kept
+# under a key is never stale, so the cache need not be shared between workers to be correct; the key
+# names the user: no one is served another's page. The lifetime only bounds the memory used.
+RESULTS_CACHE_SECONDS = 15 * 60
+
+
+def candidate_results_key(user: Any, now: datetime) -> str:
+    """The cache key of the signed-in candidate's results page at `now`, from one query."""
+    rows = (
+        Registration.objects.filter(enrolment__candidate__user=user)
+        .annotate(minutes=Max("session__national_jury__deliberations__minutes__pk"))
+        .values_list("pk", "candidate_number", "session__released_at", "minutes")
+        .order_by("pk")
+    )
+    state = ";".join(
+        f"{pk},{number},{released_at.isoformat() if released_at else ''},"
+        f"{int(released_at is not None and released_at <= now)},{minutes or ''}"
+        for pk, number, released_at, minutes in rows
+    )
+    return f"juries:results:{user.pk}:{hashlib.sha256(state.encode()).hexdigest()}"
 
 
 def get_employer_session_or_404(user: Any, pk: int) -> tuple[ExamSession, list[Registration]]:

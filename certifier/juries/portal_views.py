@@ -2,10 +2,13 @@
 date of birth, and the outcome of its employees for an employer; nothing before the release time."""
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 
 from certifier.core.middleware import client_address
@@ -72,8 +75,17 @@ def results_lookup(request: HttpRequest) -> HttpResponse:
 @never_cache
 def my_results(request: HttpRequest) -> HttpResponse:
     """D57: the signed-in candidate's results, session by session, from each one's release time."""
-    results = portal.candidate_results(portal.candidate_registrations(request.user), timezone.now())
-    return render(request, "juries/results_mine.html", {"results": results})
+    now = timezone.now()
+    key = portal.candidate_results_key(request.user, now)
+    results = cache.get(key)
+    if results is None:
+        results = render_to_string(
+            "juries/results_list.html",
+            {"results": portal.candidate_results(portal.candidate_registrations(request.user), now)},
+        )
+        cache.set(key, results, portal.RESULTS_CACHE_SECONDS)
+    # rendered by the template engine, escaped there
+    return render(request, "juries/results_mine.html", {"results": mark_safe(results)})  # noqa: S308
 
 
 @role_required(Role.EMPLOYER_HR)

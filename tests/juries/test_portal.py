@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -128,13 +128,54 @@ def test_before_release_the_candidate_reads_nothing_of_the_results(
         assert shown not in page
 
 
+def results_of(page: str) -> str:
+    """The page from its title on (the menu's CSRF token changes with each response)."""
+    return page[page.index("<h1>") :]
+
+
 def test_the_candidates_page_reads_in_a_bounded_number_of_queries(
     client_for, released, django_assert_max_num_queries
 ):
+    """Rendered once (session, user, roles, the cache key, registrations, marks, decisions), then read
+    from the cache: the session, the user, their roles and the cache key only."""
+    client = client_for("candidate")
+    with django_assert_max_num_queries(7):
+        first = text_of(client.get(reverse("juries:my_results")))
+    with django_assert_max_num_queries(4):
+        again = text_of(client.get(reverse("juries:my_results")))
+    assert results_of(again) == results_of(first) and COMMENT in results_of(again)
+
+
+def test_the_kept_page_is_the_candidates_own_and_never_kept_by_the_browser(users, client_for, released):
+    foreign = registration_of(released, "Durand")
+    other = MembershipFactory(user__email="durand@test.example", role=Role.CANDIDATE).user
+    type(foreign.enrolment.candidate).objects.filter(pk=foreign.enrolment.candidate_id).update(user=other)
+    own = registration_of(released, "Martin")
+    theirs = Client()
+    theirs.force_login(other)
+    for _ in range(2):  # rendered, then read from the cache
+        mine = client_for("candidate").get(reverse("juries:my_results"))
+        page = text_of(mine)
+        assert own.candidate_number in page and foreign.candidate_number not in page
+        other_page = text_of(theirs.get(reverse("juries:my_results")))
+        assert foreign.candidate_number in other_page and own.candidate_number not in other_page
+        assert {"private", "no-store"} <= {part.strip() for part in mine["Cache-Control"].split(",")}
     client = client_for("candidate")
     client.get(reverse("juries:my_results"))
-    with django_assert_max_num_queries(6):
-        text_of(client.get(reverse("juries:my_results")))
+    client.post(reverse("people:logout"))
+    assert client.get(reverse("juries:my_results")).status_code == 302
+
+
+def test_a_page_kept_before_the_release_time_gives_way_to_the_results_at_that_time(
+    users, client_for, decided, django_capture_on_commit_callbacks, monkeypatch
+):
+    proclaim(users, decided, django_capture_on_commit_callbacks, timezone.now() + timedelta(hours=2))
+    client = client_for("candidate")
+    assert "pas encore publiés" in text_of(client.get(reverse("juries:my_results")))
+    later = timezone.now() + timedelta(hours=2, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    page = text_of(client.get(reverse("juries:my_results")))
+    assert "pas encore publiés" not in page and COMMENT in page
 
 
 def test_once_an_amendment_is_signed_the_candidate_reads_the_amended_decision_only(
