@@ -173,6 +173,20 @@ CPF_SCHEMA_PATH = Path(
     )
 )
 
+# The cache: with REDIS_URL, Redis, shared by every web process, and the sessions read from it (written
+# through to the database, so a sign-out ends the session in every process); without it, each process's
+# memory and the sessions in the database. The results portal keeps its rendered pages there (D57).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "certifier",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 SESSION_COOKIE_HTTPONLY = True
 # a session ends after a working day, whatever the activity
 SESSION_COOKIE_AGE = 10 * 60 * 60
