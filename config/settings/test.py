@@ -11,6 +11,9 @@ from .base import *  # noqa: F403
 from .base import BASE_DIR, STORAGES, database_from_env
 
 DEBUG = False
+# The suite needs no Redis, whatever the environment says: each process's memory, sessions in the database.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 DATABASES = {"default": database_from_env(BASE_DIR / "test-db.sqlite3")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
