@@ -19,7 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import F, QuerySet, Subquery
 from django.utils.crypto import salted_hmac
 
 from certifier.juries.models import LookupKind, ResultsLookupCounter
@@ -54,11 +54,19 @@ def _address_key(address: str) -> str:
     return salted_hmac("certifier.certificates.verification", address, algorithm="sha256").hexdigest()
 
 
+def _lock(address: str, now: datetime) -> QuerySet[ResultsLookupCounter, datetime | None]:
+    return (
+        ResultsLookupCounter.objects.filter(
+            kind=LookupKind.ADDRESS, key=_address_key(address), locked_until__gt=now
+        )
+        .order_by()
+        .values_list("locked_until", flat=True)
+    )
+
+
 def locked_until(address: str, now: datetime) -> datetime | None:
-    counter = ResultsLookupCounter.objects.filter(
-        kind=LookupKind.ADDRESS, key=_address_key(address), locked_until__gt=now
-    ).values_list("locked_until", flat=True)
-    return counter.first()
+    """Until when `address` is locked, if it is at `now`."""
+    return next(iter(_lock(address, now)[:1]), None)
 
 
 def count_failure(address: str, now: datetime) -> None:
@@ -75,22 +83,26 @@ def count_failure(address: str, now: datetime) -> None:
         counter.save(update_fields=["failures", "locked_until"])
 
 
-def certificate_of(code: str) -> Any:
-    """The certificate of a stored-form code with what the page shows beside its content, in one
-    query: when its session's results are released, whether its credential is signed, and the code of the certificate replacing it."""
-    replacement = (
-        Certificate.objects.filter(replaces=OuterRef("pk")).order_by("pk").values("verification_code")[:1]
-    )
-    return (
+def certificate_of(code: str, address: str, now: datetime) -> Any:
+    """The certificate of a stored-form code with when its session's results are released, and until
+    when `address` is locked (`address_locked_until`), in one query (kept lean: on this page, building
+    the query costs more than running it)."""
+    found = (
         Certificate.objects.filter(verification_code=code)
         .only(*READ)
         .annotate(
             released_at=F("decision__registration__session__released_at"),
-            has_credential=ExpressionWrapper(Q(credential__isnull=False), output_field=BooleanField()),
-            replacement_code=Subquery(replacement),
+            address_locked_until=Subquery(_lock(address, now)[:1]),
         )
-        .first()
+        .order_by()[:1]
     )
+    return next(iter(found), None)
+
+
+def replacement_code(certificate: Certificate) -> str | None:
+    """The verification code of the certificate replacing a revoked one, if any."""
+    replacements = Certificate.objects.filter(replaces=certificate).order_by("pk")
+    return replacements.values_list("verification_code", flat=True).first()
 
 
 def _released(certificate: Any, now: datetime) -> bool:
@@ -101,11 +113,16 @@ def _released(certificate: Any, now: datetime) -> bool:
     return certificate.released_at is not None and certificate.released_at <= now
 
 
-def find(code: str, address: str, now: datetime) -> Any:
-    """D61: the certificate of a well-formed code (stored form) as the public may see it at `now`; None,
-    counted as a failure of `address`, when no certificate has it or its results are not released."""
-    certificate = certificate_of(code)
+def find(code: str, address: str, now: datetime) -> tuple[Any, datetime | None]:
+    """D61: the certificate of a well-formed code (stored form) as the public may see it at `now` from
+    `address`, and until when that address is locked: (None, time) while it is locked, whatever the
+    code; (None, None), counted as a failure of `address`, when no certificate has the code or its
+    results are not released. One query when the code is found."""
+    certificate = certificate_of(code, address, now)
+    until = certificate.address_locked_until if certificate else locked_until(address, now)
+    if until is not None:
+        return None, until
     if certificate is None or not _released(certificate, now):
         count_failure(address, now)
-        return None
-    return certificate
+        return None, None
+    return certificate, None

@@ -10,6 +10,7 @@ revocation shows within that time); every request is first checked against the l
 
 import json
 import threading
+from datetime import datetime
 from typing import Any
 
 from cachetools import TTLCache
@@ -103,7 +104,7 @@ def revocation(certificate: Any) -> dict[str, Any] | None:
     if certificate.revoked_at is None:
         return None
     revoked_on = timezone.localdate(certificate.revoked_at)
-    replacement = certificate.replacement_code
+    replacement = verification.replacement_code(certificate)
     return {
         "revoked_on": revoked_on.isoformat(),
         "revoked_on_text": day_text(revoked_on),
@@ -119,8 +120,7 @@ def _json(outcome: Outcome, certificate: Any = None) -> bytes:
         body["certificate"] = facts(certificate)
         if revoked := revocation(certificate):
             body["revocation"] = revoked
-        if certificate.has_credential:
-            body["credential"] = credential_path(certificate.verification_code)
+        body["credential"] = credential_path(certificate.verification_code)
     return json.dumps(body, ensure_ascii=False).encode()
 
 
@@ -131,8 +131,7 @@ def _answer(request: HttpRequest, as_json: bool, outcome: Outcome, certificate: 
         context = {"outcome": outcome.value, "message": MESSAGES[outcome], "certificate": certificate}
         if certificate is not None:
             context["revocation"] = revocation(certificate)
-            if certificate.has_credential:
-                context["credential_url"] = credential_path(certificate.verification_code)
+            context["credential_url"] = credential_path(certificate.verification_code)
         response = render(request, "certificates/verify.html", context)
     response.status_code = STATUS_CODES[outcome]
     return response
@@ -146,14 +145,11 @@ def _finish(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _locked(request: HttpRequest, as_json: bool, code: str) -> HttpResponse | None:
-    now = timezone.now()
-    until = verification.locked_until(client_address(request), now)
-    if until is None:
-        return None
+def _refused(request: HttpRequest, as_json: bool, until: datetime) -> HttpResponse:
     response = _answer(request, as_json, Outcome.LOCKED)
-    response["Retry-After"] = str(max(1, int((until - now).total_seconds())))
-    return response
+    seconds = int((until - timezone.now()).total_seconds())
+    response["Retry-After"] = str(max(1, seconds))
+    return _finish(response)
 
 
 @public
@@ -165,14 +161,18 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     stored = normalise_code(code)
     if stored is None:
         return _finish(_answer(request, as_json, Outcome.MISTYPED))
-    if refused := _locked(request, as_json, stored):
-        return _finish(refused)
+    address = client_address(request)
+    now = timezone.now()
     with _answers_lock:
         cached = _answers.get((stored, as_json))
     if cached is not None:
+        if until := verification.locked_until(address, now):
+            return _refused(request, as_json, until)
         status, content, content_type = cached
         return _finish(HttpResponse(content, content_type=content_type, status=status))
-    certificate = verification.find(stored, client_address(request), timezone.now())
+    certificate, until = verification.find(stored, address, now)
+    if until is not None:
+        return _refused(request, as_json, until)
     if certificate is None:
         return _finish(_answer(request, as_json, Outcome.UNKNOWN))
     outcome = Outcome.REVOKED if certificate.revoked_at else Outcome.VALID
@@ -190,9 +190,9 @@ def credential(request: HttpRequest, code: str) -> HttpResponse:
     stored = normalise_code(code)
     if stored is None:
         return _finish(_answer(request, False, Outcome.MISTYPED))
-    if refused := _locked(request, False, stored):
-        return _finish(refused)
-    certificate = verification.find(stored, client_address(request), timezone.now())
+    certificate, until = verification.find(stored, client_address(request), timezone.now())
+    if until is not None:
+        return _refused(request, False, until)
     if certificate is None:
         return _finish(_answer(request, False, Outcome.UNKNOWN))
     signed = Certificate.objects.filter(pk=certificate.pk).values_list("credential", flat=True).first()

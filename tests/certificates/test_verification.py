@@ -263,13 +263,13 @@ def test_a_revocation_shows_on_the_page_within_the_minute(client, users, issued,
     assert "Ce certificat a été révoqué" in page(client, cqp.verification_code)
 
 
-def test_the_page_reads_the_lock_and_the_certificate_in_two_queries_then_the_lock_only(
-    client, issued, django_assert_max_num_queries
+def test_the_page_reads_the_certificate_and_the_lock_in_one_query_then_the_lock_only(
+    client, issued, django_assert_num_queries
 ):
     code = of(issued, "Martin").verification_code
-    with django_assert_max_num_queries(2):
+    with django_assert_num_queries(1):
         page(client, code)
-    with django_assert_max_num_queries(1):
+    with django_assert_num_queries(1):
         page(client, code)
 
 
