@@ -7,7 +7,7 @@ size, not signed: the page reads neither signature). gunicorn serves the product
 (`portal_settings.py`) with 4 sync workers on 127.0.0.1; `wrk` loads `/verifier/<code>/` from loopback,
 each request for a code drawn at random among the 100,000 (almost never one a worker answered in the
 last 30 seconds: the uncached path), then among 1,000 only (the answers kept in the workers: the
-cached path). Target: at least 1,000 requests/s with a 99th percentile under 50 ms. Beside the rates,
+cached path, no query). Target: at least 1,000 requests/s with a 99th percentile under 50 ms. Beside the rates,
 which depend on whatever else the machine runs, the server's CPU time a request (gunicorn's workers and
 PostgreSQL's backends, from /proc).
 
@@ -406,8 +406,8 @@ def report(figures: dict) -> str:
         f"in {figures['build_seconds']} s). gunicorn, {WORKERS} sync workers, production settings, on "
         f"127.0.0.1; `wrk -t2 -c16 -d{DURATION}s --latency` from loopback after a 5 s warm-up, on "
         "`/verifier/<code>/`, each request for a code drawn at random: among every certificate (the "
-        f"uncached path: lock-out check, one query, the page drawn), then among {HOT:,} (the answers kept "
-        "30 s by each worker: the lock-out check only).\n\n"
+        f"uncached path: one query, certificate and lock-out, the page drawn), then among {HOT:,} (the "
+        "answers kept 30 s by each worker: no query).\n\n"
         "| Codes | Requests | Requests/s | p50 | p99 | Non-2xx | load average | server CPU a request "
         "(gunicorn + PostgreSQL) | requests/s the cores could serve at that cost |\n"
         "|---|---:|---:|---:|---:|---:|---|---:|---:|\n"

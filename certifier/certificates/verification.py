@@ -7,10 +7,11 @@ is looked up in one query; a code that matches no certificate, or the certificat
 results are not released yet, is unknown and counted as a failure of the client's address. The
 failures are counted in the database, shared by every web worker, in the results lookup's counters
 (`ResultsLookupCounter`, under a key of their own): after `VERIFICATION_ADDRESS_FAILURES` of them the
-address is locked for `VERIFICATION_LOCK_MINUTES`, and while it is locked every well-formed code is
-refused before it is read (a found certificate answered to a locked address would still tell a good
-guess from a bad one). A success never resets the count. With 80 bits a code, the lock-out is a second
-line: guessing one of 100,000 certificates takes about 10^19 tries on average.
+address is locked for `VERIFICATION_LOCK_MINUTES`, and while it is locked every well-formed code read
+is refused, found or not (a found certificate answered to a locked address would tell a good guess
+from a bad one); the certificate and the lock are read in one query. A success never resets the count.
+With 80 bits a code, the lock-out is a second line: guessing one of 100,000 certificates takes about
+10^19 tries on average.
 """
 
 from datetime import datetime, timedelta
