@@ -7,7 +7,7 @@ a date of birth. A mistyped code, a code that names no certificate and a revoked
 different answers.
 
 The answers about a certificate are kept in this process for `CACHE_SECONDS` (a revocation shows within
-that time) and served again without reading the database. Only a code this process answered found within that time is served so; any other code is read, and refused
+that time) and served again without reading the database, to visitors without a session. Only a code this process answered found within that time is served so; any other code is read, and refused
 while the client's address is locked (`verification`): a locked address guessing codes learns nothing
 but for a code it guessed right among those just answered here, a chance of about 10^-20 a guess."""
 
@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from cachetools import TTLCache
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -166,8 +167,11 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return _finish(_answer(request, as_json, Outcome.MISTYPED))
     address = client_address(request)
     now = timezone.now()
+    # the page's menu differs for a signed-in visitor (their address, a form's token): only the answers
+    # drawn for a visitor without a session are shared
+    shared = as_json or settings.SESSION_COOKIE_NAME not in request.COOKIES
     with _answers_lock:
-        cached = _answers.get((stored, as_json))
+        cached = _answers.get((stored, as_json)) if shared else None
     if cached is not None:
         status, content, content_type = cached
         return _finish(HttpResponse(content, content_type=content_type, status=status))
@@ -178,8 +182,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return _finish(_answer(request, as_json, Outcome.UNKNOWN))
     outcome = Outcome.REVOKED if certificate.revoked_at else Outcome.VALID
     response = _answer(request, as_json, outcome, certificate)
-    with _answers_lock:
-        _answers[(stored, as_json)] = (response.status_code, response.content, response["Content-Type"])
+    if shared:
+        with _answers_lock:
+            _answers[(stored, as_json)] = (response.status_code, response.content, response["Content-Type"])
     return _finish(response)
 
 

@@ -101,6 +101,17 @@ def test_the_page_is_public_and_the_same_for_everyone(client_for, issued):
     assert all("Ce certificat est valide" in text for text in texts.values())
 
 
+def test_a_signed_in_visitors_page_is_never_shared_with_another(client, client_for, users, issued):
+    code = of(issued, "Martin").verification_code
+    page(client, code)
+    signed_in = page(client_for("crfp_staff"), code)
+    assert users["crfp_staff"].email in signed_in and "Se déconnecter" in signed_in
+    views._answers.clear()
+    page(client_for("crfp_staff"), code)
+    anonymous = page(client, code)
+    assert users["crfp_staff"].email not in anonymous and "csrfmiddlewaretoken" not in anonymous
+
+
 def test_the_page_declares_the_signed_credential_and_offers_it_for_download(client, issued):
     cqp = of(issued, "Martin")
     credential_url = reverse("certificates:credential", args=[grouped(cqp.verification_code)])
