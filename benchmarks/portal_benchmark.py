@@ -9,8 +9,9 @@ a fixed duration, each request signed in as one of 1,000 candidates taken in tur
 500 requests/s with a 99th percentile under 100 ms. Beside the rates, which depend on whatever else the
 machine runs, the server's CPU time a request (gunicorn's workers and PostgreSQL's backends, from /proc).
 
-Run from the project root (needs `wrk`: `apt-get install -y wrk`):
-`.venv/bin/python benchmarks/portal_benchmark.py [--postgres postgres://postgres@127.0.0.1:5432]`.
+Run from the project root (needs `wrk`: `apt-get install -y wrk`, and Redis unless `--redis ''`):
+`.venv/bin/python benchmarks/portal_benchmark.py [--postgres postgres://postgres@127.0.0.1:5432]
+[--redis redis://127.0.0.1:6379/0]`.
 """
 
 import argparse
@@ -510,6 +511,12 @@ def row(label: str, figures: dict) -> str:
     )
 
 
+CACHE_SAID = {
+    True: "cache and sessions in Redis, sessions written through to PostgreSQL",
+    False: "no shared cache: each worker's memory, sessions in PostgreSQL",
+}
+
+
 def report(figures: dict) -> str:
     floor = figures["floor"]
     met = figures["rate"] >= TARGET_RATE and figures["p99_ms"] < TARGET_P99_MS and not figures["errors"]
@@ -518,7 +525,8 @@ def report(figures: dict) -> str:
         f"Machine: {machine()}. PostgreSQL holding {figures['candidates']:,} candidates with an account, "
         f"each registered in one of {SESSIONS} proclaimed and released sessions of the 2013 scheme with "
         f"{figures['marks']:,} marks and a decision in force each (rows written with COPY in "
-        f"{figures['build_seconds']} s). gunicorn, {WORKERS} sync workers, production settings, on "
+        f"{figures['build_seconds']} s). gunicorn, {WORKERS} sync workers, production settings ("
+        f"{CACHE_SAID[bool(os.environ.get('REDIS_URL'))]}), on "
         f"127.0.0.1; `wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION}s --latency` from loopback after a 5 s "
         f"warm-up, on `{URL_PATH}`, each request signed in as one of {SIGNED_IN:,} candidates in turn.\n\n"
         "| Page | Requests | Requests/s | p50 | p90 | p99 | Non-2xx | server CPU a request (gunicorn + "
@@ -546,7 +554,14 @@ def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="print the section, do not append it")
     parser.add_argument("--keep", action="store_true", help="keep the database built (its URL is printed)")
     parser.add_argument("--reuse", metavar="DATABASE_URL", help="measure on a database kept by --keep")
+    parser.add_argument(
+        "--redis",
+        default="redis://127.0.0.1:6379/0",
+        metavar="URL",
+        help="the shared cache, as REDIS_URL (empty: each worker's memory, sessions in the database)",
+    )
     options = parser.parse_args()
+    os.environ["REDIS_URL"] = options.redis  # read by the settings of gunicorn's workers
     if options.build:
         print(json.dumps(build(options.build)))
         return
