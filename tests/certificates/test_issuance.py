@@ -230,3 +230,12 @@ def test_the_command_issues_what_is_missing_and_says_so(unissued):
     out = StringIO()
     call_command("issue_certificates", str(unissued.pk), stdout=out)
     assert out.getvalue().startswith("Aucun certificat à émettre")
+
+
+def test_a_holder_with_a_usage_name_is_named_by_it_then_by_their_birth_name(unissued):
+    Candidate.objects.filter(birth_name="Martin").update(usage_name="Lambert", other_first_names="Marie")
+    issue_certificates_for(in_force(unissued))
+    holder = Certificate.objects.get(kind="cqp").content["holder"]
+    assert holder["usage_name"] == "Lambert" and holder["first_names"] == "Léa Marie"
+    sex = Candidate.objects.get(birth_name="Martin").sex
+    assert holder["name"] == f"Léa Marie LAMBERT, {'née' if sex == 'F' else 'né'} MARTIN"
