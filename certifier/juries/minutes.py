@@ -599,7 +599,9 @@ def _keep(
             after = {"proclaimed_at": now.isoformat(), "released_at": session.released_at.isoformat()}
             record_event(AuditAction.RESULTS_PROCLAIMED, session, actor=actor, before=before, after=after)
             transaction.on_commit(lambda: schedule_results_notices(session))
-            transaction.on_commit(lambda: results_proclaimed.send(ExamSession, session=session, actor=actor))
+            transaction.on_commit(
+                lambda: results_proclaimed.send_robust(ExamSession, session=session, actor=actor)
+            )
         _write_certified(decisions)
         if session.version.scheme == Scheme.BLOCKS:
             _write_block_decisions(actor, session, decisions)

@@ -239,3 +239,15 @@ def test_a_holder_with_a_usage_name_is_named_by_it_then_by_their_birth_name(unis
     assert holder["usage_name"] == "Lambert" and holder["first_names"] == "Léa Marie"
     sex = Candidate.objects.get(birth_name="Martin").sex
     assert holder["name"] == f"Léa Marie LAMBERT, {'née' if sex == 'F' else 'né'} MARTIN"
+
+
+def test_a_failure_to_start_the_issue_leaves_the_minutes_signed_and_the_results_proclaimed(
+    users, blocks_decided, monkeypatch, django_capture_on_commit_callbacks
+):
+    def fail(actor, session):
+        raise RuntimeError("queue unavailable")
+
+    monkeypatch.setattr(issuance, "start_issuing", fail)
+    job = sign(users["national_admin"], blocks_decided, django_capture_on_commit_callbacks)
+    assert job.status == JobStatus.DONE and blocks_decided.jury.session.proclaimed_at is not None
+    assert not Certificate.objects.exists()
