@@ -139,9 +139,18 @@ def open_passages() -> int:
 def to_send() -> QuerySet[CpfPassage]:
     """The passages the next flux carries: never sent, or rejected (corrected since, we trust the
     administrator who read the CDC's message), of a CQP still in force."""
+    return declared().filter(state__in=SENDABLE)
+
+
+def declared() -> QuerySet[CpfPassage]:
+    """The passages of the declarable CQPs: `declarable`'s conditions through the passage's own joins,
+    not `certificate__in=declarable()`, a subquery PostgreSQL plans badly for the flux's cursor (194 s
+    instead of about 20 for 100,000 passages)."""
     return CpfPassage.objects.filter(
-        state__in=SENDABLE,
-        certificate__in=declarable(),
+        certificate__kind=CertificateKind.CQP,
+        certificate__revoked_at__isnull=True,
+        certificate__decision__isnull=False,
+        certificate__decision__registration__session__released_at__lte=timezone.now(),
     )
 
 
@@ -846,12 +855,7 @@ def pending(today: date | None = None, limit: int = 200) -> tuple[int, int, list
 def state_counts() -> dict[str, int]:
     """The passages of the CQPs in force by state; « à déclarer » counts the CQPs no flux carried yet."""
     counts = dict.fromkeys(PassageState.values, 0)
-    for state, number in (
-        CpfPassage.objects.filter(certificate__in=declarable())
-        .values_list("state")
-        .annotate(number=Count("pk"))
-        .order_by()
-    ):
+    for state, number in declared().values_list("state").annotate(number=Count("pk")).order_by():
         counts[state] = number
     counts[PassageState.TO_SEND] += declarable().filter(cpf_passage__isnull=True).count()
     return counts
@@ -868,7 +872,8 @@ class Rejected:
 def rejected(limit: int = 200) -> list[Rejected]:
     """The rejected passages of CQPs in force, with the CDC's message and the enrolment to correct."""
     rows = (
-        CpfPassage.objects.filter(state=PassageState.REJECTED, certificate__in=declarable())
+        declared()
+        .filter(state=PassageState.REJECTED)
         .order_by("certificate__candidate__birth_name", "id_technique")
         .values_list(
             "id_technique",
