@@ -186,6 +186,9 @@ if REDIS_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# D57: the results portal keeps the candidate's rendered results in a shared cache only (in each
+# process's memory a page is seldom found again: a miss costs a query more than no cache)
+RESULTS_PAGE_CACHE = bool(REDIS_URL)
 
 SESSION_COOKIE_HTTPONLY = True
 # a session ends after a working day, whatever the activity
