@@ -14,6 +14,8 @@ DEBUG = False
 # The suite needs no Redis, whatever the environment says: each process's memory, sessions in the database.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# the results portal's page cache exercised in memory
+RESULTS_PAGE_CACHE = True
 DATABASES = {"default": database_from_env(BASE_DIR / "test-db.sqlite3")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
