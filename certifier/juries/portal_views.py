@@ -2,6 +2,7 @@
 date of birth, and the outcome of its employees for an employer; nothing before the release time."""
 
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -76,14 +77,15 @@ def results_lookup(request: HttpRequest) -> HttpResponse:
 def my_results(request: HttpRequest) -> HttpResponse:
     """D57: the signed-in candidate's results, session by session, from each one's release time."""
     now = timezone.now()
-    key = portal.candidate_results_key(request.user, now)
-    results = cache.get(key)
+    key = portal.candidate_results_key(request.user, now) if settings.RESULTS_PAGE_CACHE else None
+    results = cache.get(key) if key else None
     if results is None:
         results = render_to_string(
             "juries/results_list.html",
             {"results": portal.candidate_results(portal.candidate_registrations(request.user), now)},
         )
-        cache.set(key, results, portal.RESULTS_CACHE_SECONDS)
+        if key:
+            cache.set(key, results, portal.RESULTS_CACHE_SECONDS)
     # rendered by the template engine, escaped there
     return render(request, "juries/results_mine.html", {"results": mark_safe(results)})  # noqa: S308
 

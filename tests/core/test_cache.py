@@ -19,10 +19,11 @@ def test_the_redis_cache_builds_one_client_a_pool():
 
 
 def test_redis_url_puts_the_cache_and_the_sessions_in_redis():
-    """Read by a fresh process (the settings are read once); without REDIS_URL, neither."""
+    """Read by a fresh process (the settings are read once), and the results pages kept there; without
+    REDIS_URL, none of it."""
     code = (
         "from django.conf import settings; "
-        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE, settings.RESULTS_PAGE_CACHE)"
     )
     read = {}
     for url in ("redis://127.0.0.1:6379/0", ""):
@@ -43,8 +44,10 @@ def test_redis_url_puts_the_cache_and_the_sessions_in_redis():
     assert read["redis://127.0.0.1:6379/0"] == [
         "certifier.core.cache.RedisCache",
         "django.contrib.sessions.backends.cached_db",
+        "True",
     ]
     assert read[""] == [
         "django.core.cache.backends.locmem.LocMemCache",
         "django.contrib.sessions.backends.db",
+        "False",
     ]

@@ -146,6 +146,16 @@ def test_the_candidates_page_reads_in_a_bounded_number_of_queries(
     assert results_of(again) == results_of(first) and COMMENT in results_of(again)
 
 
+@override_settings(RESULTS_PAGE_CACHE=False)
+def test_without_a_shared_cache_the_page_is_rendered_each_time(
+    client_for, released, django_assert_max_num_queries
+):
+    client = client_for("candidate")
+    for _ in range(2):
+        with django_assert_max_num_queries(6):
+            assert COMMENT in text_of(client.get(reverse("juries:my_results")))
+
+
 def test_the_kept_page_is_the_candidates_own_and_never_kept_by_the_browser(users, client_for, released):
     foreign = registration_of(released, "Durand")
     other = MembershipFactory(user__email="durand@test.example", role=Role.CANDIDATE).user
