@@ -4,13 +4,15 @@
   de Bordeaux appointed and its opinions given; the national jury appointed, sitting with one member
   absent and one conflict of interest declared; the proposals adopted but for one candidate, decided
   apart with a reason and a vote; its minutes signed, which proclaims and releases the results; then an
-  amendment correcting that decision, with its own signed minutes;
+  amendment certifying that candidate and withdrawing, for an established fraud, the CQP of another, with
+  its own signed minutes (the certificates issued and revised in between: `certificates.py`);
 - June 2026, blocks scheme: its local and national juries appointed, the sitting opened with its
   attendance: the proposals await the jury's deliberation."""
 
 from datetime import date
 from typing import Any
 
+from certifier.demo.certificates import issue_demo_certificates, revise_demo_certificates
 from certifier.exams.markers import do_lift_anonymity
 from certifier.exams.marks import do_lock_marks
 from certifier.exams.models import ExamSession, Registration
@@ -141,12 +143,13 @@ def _deliberate(session: ExamSession, deliberation: Deliberation, chair: User) -
     )
     do_adopt_proposals(chair, deliberation, [row.registration for row in board.rows])
     _sign(chair, deliberation)
+    issue_demo_certificates(session, chair)
     # the sheets arrive: the amendment delivers the CQP to the candidate, by a new vote
     amendment = do_open_amendment(
         chair,
         session,
         "Feuilles d'émargement du Pass reçues du CRFP de Bordeaux après la séance : le jury statue sur la "
-        "décision reportée.",
+        "décision reportée. Fraude signalée par le CRFP sur un dossier certifié.",
     )
     do_record_attendance(chair, amendment, list(jury.members.all()))
     entitled = len(voters(amendment, apart))
@@ -163,7 +166,27 @@ def _deliberate(session: ExamSession, deliberation: Deliberation, chair: User) -
         "",
         False,
     )
+    # the CRFP reports that a certified candidate's Pass attendance sheets were forged: fraud established
+    cheat = next(
+        row.registration
+        for row in board.rows[1:-1]
+        if deliberation.decisions.get(registration=row.registration).confirmed_status == JuryStatus.CERTIFIED
+    )
+    do_decide(
+        chair,
+        amendment,
+        cheat,
+        JuryStatus.NOT_CERTIFIED,
+        None,
+        "Feuilles d'émargement du Pass falsifiées, établi par l'enquête du CRFP de Bordeaux : fraude.",
+        len(voters(amendment, cheat)),
+        0,
+        0,
+        "Décision de certification retirée pour fraude établie.",
+        True,
+    )
     _sign(chair, amendment)
+    revise_demo_certificates(amendment, chair)
 
 
 def _sign(chair: User, deliberation: Deliberation) -> None:

@@ -6,9 +6,19 @@ import hashlib
 import pytest
 from django.core.management import call_command
 from django.core.validators import validate_email
+from django.urls import reverse
 from django.utils import timezone
 
 from certifier.assessments.models import Attestation, BlockDecision
+from certifier.certificates.models import (
+    Certificate,
+    CertificateKind,
+    CpfFlux,
+    CpfPassage,
+    CpfReceipt,
+    PassageState,
+    RevocationReason,
+)
 from certifier.exams.models import ExamSession, Mark
 from certifier.exams.outcome import Status, session_outcome
 from certifier.juries.models import College, Conflict, Deliberation, JuryListMember, JuryStatus, LocalOpinion
@@ -117,11 +127,14 @@ def test_demo_juries_show_a_proclaimed_session_with_an_amendment_and_one_awaitin
         signed = deliberation.minutes.file.read()
         assert hashlib.sha256(signed).hexdigest() == deliberation.minutes.sha256
     assert original.decisions.count() == 12
-    corrected = amendment.decisions.get()
-    assert (corrected.amends.confirmed_status, corrected.confirmed_status) == (
-        JuryStatus.DEFERRED,
-        JuryStatus.CERTIFIED,
-    )
+    corrections = {
+        (decision.amends.confirmed_status, decision.confirmed_status, decision.fraud)
+        for decision in amendment.decisions.select_related("amends")
+    }
+    assert corrections == {
+        (JuryStatus.DEFERRED, JuryStatus.CERTIFIED, False),
+        (JuryStatus.CERTIFIED, JuryStatus.NOT_CERTIFIED, True),
+    }
     assert LocalOpinion.objects.filter(registration__session=december).count() == 12
     assert Conflict.objects.filter(registration__session=december).count() == 1
     waiting = Deliberation.objects.get(jury__session=june)
@@ -129,3 +142,20 @@ def test_demo_juries_show_a_proclaimed_session_with_an_amendment_and_one_awaitin
     assert waiting.present.count() == waiting.jury.members.count() - 1
     assert JuryListMember.objects.filter(college=College.EMPLOYEES).count() == 5 * 3
     assert JuryListMember.objects.filter(college=College.EMPLOYERS).count() == 5 * 3
+
+
+def test_demo_certificates_show_every_state_of_issue_revocation_and_declaration(demo, client):
+    december = ExamSession.objects.order_by("national_jury_date").first()
+    certified = december.registrations.filter(certified=True).count()
+    cqps = Certificate.objects.filter(kind=CertificateKind.CQP)
+    revoked = cqps.get(revoked_at__isnull=False)
+    assert revoked.revocation_reason == RevocationReason.FRAUD
+    assert cqps.filter(revoked_at__isnull=True).count() == certified
+    assert not Certificate.objects.filter(kind=CertificateKind.CCP).exists()  # 2013 scheme: the CQP only
+    states = list(CpfPassage.objects.values_list("state", flat=True))
+    assert sorted(states) == [PassageState.ACCEPTED] * (certified - 1) + [PassageState.REJECTED]
+    assert not CpfPassage.objects.filter(certificate=revoked).exists()
+    assert CpfFlux.objects.count() == CpfReceipt.objects.count() == 1
+    valid = cqps.filter(revoked_at__isnull=True).first()
+    assert "Valide" in client.get(reverse("certificates:verify", args=[valid.verification_code])).text
+    assert "Révoqué" in client.get(reverse("certificates:verify", args=[revoked.verification_code])).text
