@@ -221,7 +221,7 @@ def _nil(xf: Any, name: str) -> None:
 
 def proof_url(verification_code: str) -> str:
     """`urlPreuve`: the certificate's public verification page (D61), on the configured address."""
-    return settings.PUBLIC_BASE_URL + reverse("certificates:verify", args=[verification_code])
+    return settings.SITE_URL + reverse("certificates:verify", args=[verification_code])
 
 
 def _proof_urls() -> Callable[[str], str]:

@@ -177,7 +177,7 @@ def public_key_multibase(key: ed25519.Ed25519PrivateKey) -> str:
 
 
 def controller_url() -> str:
-    return settings.PUBLIC_BASE_URL + reverse("certificates:controller")
+    return settings.SITE_URL + reverse("certificates:controller")
 
 
 def verification_method_id(key: ed25519.Ed25519PrivateKey) -> str:
@@ -265,11 +265,11 @@ def status_list_number(certificate: Certificate) -> int:
 
 
 def status_list_url(number: int) -> str:
-    return settings.PUBLIC_BASE_URL + reverse("certificates:status_list", args=[number])
+    return settings.SITE_URL + reverse("certificates:status_list", args=[number])
 
 
 def issuer_profile() -> dict[str, Any]:
-    return {"id": controller_url(), "type": ["Profile"], "name": CERTIFIER, "url": settings.PUBLIC_BASE_URL}
+    return {"id": controller_url(), "type": ["Profile"], "name": CERTIFIER, "url": settings.SITE_URL}
 
 
 def _achievement(certificate: Certificate, content: dict[str, Any]) -> dict[str, Any]:

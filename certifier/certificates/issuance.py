@@ -118,7 +118,7 @@ def normalise_code(text: str) -> str | None:
 def verification_url(code: str) -> str:
     """The public verification page of a certificate, from the platform's public address (never the
     request's host)."""
-    return settings.PUBLIC_BASE_URL + reverse("certificates:verify", args=[code])
+    return settings.SITE_URL + reverse("certificates:verify", args=[code])
 
 
 # --- what a certificate says --------------------------------------------------------------------

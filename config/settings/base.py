@@ -158,9 +158,6 @@ SIGNING_KEY_PASSPHRASE = os.environ.get("SIGNING_KEY_PASSPHRASE", "")
 # D60: the certifier's Ed25519 key signing the certificates' Open Badges 3.0 credentials (Data Integrity
 # eddsa-rdfc-2022); `make_signing_certificate` writes a development one beside the PDF signing key.
 CREDENTIAL_KEY_PATH = Path(os.environ.get("CREDENTIAL_KEY_PATH", SIGNING_DIR / "credential-key.pem"))
-# The public address of the platform, printed in certificates' QR codes and verification links and in
-# the CPF flux (`urlPreuve`): links outlive any request, so they never come from a request's host.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # D62: the certifier's identifiers at the Caisse des Dépôts, and its limit of passages per flux file.
 CPF_ID_CLIENT = os.environ.get("CPF_ID_CLIENT", "UCANSS00")
 CPF_ID_CONTRAT = os.environ.get("CPF_ID_CONTRAT", "MCFCER000000")
@@ -243,8 +240,10 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "certifier@ucanss.fr")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-# The address people follow from an e-mail (invitations); no request to build it from in a job.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The platform's public address, for the links of e-mails (invitations, results), of certificates (QR
+# code, verification link, D60) and of the CPF flux (`urlPreuve`, D62): links outlive any request and
+# are made in jobs, so they never come from a request's host.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Errors with their traceback and one line per request, to standard error (read by the process manager).
 LOGGING = {

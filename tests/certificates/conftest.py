@@ -53,7 +53,7 @@ def credential_key_file(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def credential_settings(settings, credential_key_file):
     settings.CREDENTIAL_KEY_PATH = credential_key_file
-    settings.PUBLIC_BASE_URL = "https://certifier.test"
+    settings.SITE_URL = "https://certifier.test"
     return credential_key_file
 
 
