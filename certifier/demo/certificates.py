@@ -13,12 +13,14 @@ from django.core.files.base import ContentFile
 from certifier.certificates.cpf import flux_name, load_receipt, write_flux
 from certifier.certificates.credentials import make_development_key
 from certifier.certificates.issuance import issue_session
-from certifier.certificates.models import CpfPassage
+from certifier.certificates.models import Certificate, CertificateKind, CpfPassage
 from certifier.certificates.revocation import revise
+from certifier.core.changes import apply_changes
 from certifier.core.models import DomainError
 from certifier.exams.models import ExamSession
 from certifier.juries.models import Deliberation
-from certifier.people.models import User
+from certifier.people.enums import Role
+from certifier.people.models import Membership, User
 
 REJECTION = "Le code INSEE de la commune de naissance ne correspond pas à l'année de naissance du titulaire."
 
@@ -40,6 +42,22 @@ def revise_demo_certificates(amendment: Deliberation, actor: User) -> None:
     it again after commit changes nothing)."""
     for decision in amendment.decisions.all():
         revise(actor, decision)
+
+
+def open_holder_account(email: str, password: str, admin: User) -> None:
+    """The account of the holder of the first CQP in force, so a newcomer downloads it and follows its
+    verification link."""
+    holder = (
+        Certificate.objects.filter(kind=CertificateKind.CQP, revoked_at__isnull=True)
+        .select_related("candidate")
+        .earliest("number")
+        .candidate
+    )
+    user = User.objects.create_user(
+        email, password, first_name=holder.first_name, last_name=holder.usage_name or holder.birth_name
+    )
+    Membership.objects.create(user=user, organisation=holder.employer, role=Role.CANDIDATE)
+    apply_changes(holder, {"user": user}, admin)
 
 
 def declare_demo_certificates(admin: User) -> None:

@@ -11,7 +11,7 @@ from certifier.people.models import Membership, Organisation, User
 from certifier.referential.models import Competence
 from certifier.referential.services import LoadSummary, do_add_criterion, upsert
 
-from .certificates import declare_demo_certificates
+from .certificates import declare_demo_certificates, open_holder_account
 from .evidence import load_demo_candidates
 from .exams import load_demo_exams
 from .juries import load_demo_juries
@@ -48,6 +48,7 @@ def do_load_demo(path: Path = DEMO_DATA) -> DemoSummary:
     sessions_created = load_demo_exams(data["exam_cohort"], admin)
     if sessions_created:
         load_demo_juries(data["juries"], data["exam_cohort"], admin)
+        open_holder_account(data["exam_cohort"]["holder"], DEMO_PASSWORD, admin)
         declare_demo_certificates(admin)
     return DemoSummary(
         organisations, accounts_created, criteria_created, candidates_created, sessions_created

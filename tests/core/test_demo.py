@@ -159,3 +159,7 @@ def test_demo_certificates_show_every_state_of_issue_revocation_and_declaration(
     valid = cqps.filter(revoked_at__isnull=True).first()
     assert "Valide" in client.get(reverse("certificates:verify", args=[valid.verification_code])).text
     assert "Révoqué" in client.get(reverse("certificates:verify", args=[revoked.verification_code])).text
+    client.force_login(User.objects.get(email="titulaire@caf33.example"))
+    assert valid.candidate.user.email == "titulaire@caf33.example"
+    download = client.get(reverse("certificates:download", args=[valid.pk]))
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
