@@ -17,7 +17,16 @@ ALLOWED = {
     "assessments": {"core", "people", "referential", "decisions", "pathways"},
     "exams": {"core", "people", "referential", "decisions", "pathways", "assessments"},
     "juries": {"core", "people", "referential", "decisions", "pathways", "assessments", "exams"},
-    "certificates": {"core", "people", "referential", "decisions", "pathways", "assessments", "exams", "juries"},
+    "certificates": {
+        "core",
+        "people",
+        "referential",
+        "decisions",
+        "pathways",
+        "assessments",
+        "exams",
+        "juries",
+    },
     "demo": {"core", "people", "referential", "pathways", "assessments", "exams", "juries", "certificates"},
 }
 
