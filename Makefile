@@ -59,6 +59,9 @@ benchmarks: install
 	$(PY) benchmarks/deliberation_benchmark.py
 	$(PY) benchmarks/minutes_benchmark.py
 	$(PY) benchmarks/portal_benchmark.py
+	$(PY) benchmarks/certificates_benchmark.py
+	$(PY) benchmarks/verification_benchmark.py
+	$(PY) benchmarks/cpf_benchmark.py
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache .mypy_cache .ruff_cache
