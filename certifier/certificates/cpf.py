@@ -54,6 +54,7 @@ from certifier.core.models import STALLED_AFTER, DomainError, Job, NotAllowed
 from certifier.core.text import count, thousands
 from certifier.pathways.rules import display_name
 from certifier.people.enums import Role
+from certifier.people.models import User
 from certifier.people.permissions import has_role
 from certifier.referential.enums import AccessRouteKind
 
@@ -87,6 +88,22 @@ ACCESS = {
 
 def may_declare(user: Any) -> bool:
     return bool(user is not None and user.is_authenticated and has_role(user, Role.NATIONAL_ADMIN))
+
+
+def declaring_administrator(email: str | None) -> User:
+    """The national administrator a command declares in the name of (the journal names them), by the
+    e-mail address given with --user; DomainError in French otherwise."""
+    if not email:
+        raise DomainError(
+            "Précisez --user ADRESSE : le compte de l'administrateur national au nom duquel la déclaration "
+            "au CPF est faite (il figure au journal)."
+        )
+    actor = User.objects.filter(email__iexact=email).first()
+    if actor is None:
+        raise DomainError(f"Aucun compte n'a l'adresse {email}.")
+    if not may_declare(actor):
+        raise DomainError(f"{email} n'est pas administrateur national : {NOT_ALLOWED}")
+    return actor
 
 
 def _check(actor: Any) -> None:

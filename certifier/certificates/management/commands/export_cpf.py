@@ -10,7 +10,6 @@ from certifier.core import jobs
 from certifier.core.enums import JobKind, JobStatus
 from certifier.core.models import DomainError, Job
 from certifier.core.text import thousands
-from certifier.people.models import User
 
 
 class Command(BaseCommand):
@@ -33,7 +32,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, user: str | None, output: Path | None, **options: Any) -> None:
-        actor = self._actor(user)
+        try:
+            actor = cpf.declaring_administrator(user)
+        except DomainError as refused:
+            raise CommandError(str(refused)) from None
         written: list[CpfFlux] = []
 
         def work(job: Job, progress: jobs.Progress) -> jobs.Outcome:
@@ -59,19 +61,6 @@ class Command(BaseCommand):
             with flux.file.open("rb") as stored, target.open("wb") as copy:
                 shutil.copyfileobj(stored, copy)
             self.stdout.write(f"{target} : {thousands(flux.passages)} passages")
-
-    def _actor(self, email: str | None) -> User:
-        if not email:
-            raise CommandError(
-                "Précisez --user ADRESSE : le compte de l'administrateur national au nom duquel le flux "
-                "est produit."
-            )
-        actor = User.objects.filter(email__iexact=email).first()
-        if actor is None:
-            raise CommandError(f"Aucun compte n'a l'adresse {email}.")
-        if not cpf.may_declare(actor):
-            raise CommandError(f"{email} n'est pas administrateur national : {cpf.NOT_ALLOWED}")
-        return actor
 
     def _targets(self, output: Path | None, number: int) -> list[Path | None]:
         if output is None:

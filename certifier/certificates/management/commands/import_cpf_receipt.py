@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from certifier.certificates import cpf
 from certifier.core.models import DomainError
 from certifier.core.text import count
-from certifier.people.models import User
 
 
 class Command(BaseCommand):
@@ -26,7 +25,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, file: Path, user: str | None, **options: Any) -> None:
-        actor = self._actor(user)
+        try:
+            actor = cpf.declaring_administrator(user)
+        except DomainError as refused:
+            raise CommandError(str(refused)) from None
         try:
             stored = file.open("rb")
         except OSError as error:
@@ -47,16 +49,3 @@ class Command(BaseCommand):
                 "Corrigez l'identité des titulaires rejetés (page de déclaration au CPF) : ils partiront "
                 "dans le prochain flux."
             )
-
-    def _actor(self, email: str | None) -> User:
-        if not email:
-            raise CommandError(
-                "Précisez --user ADRESSE : le compte de l'administrateur national au nom duquel "
-                "l'accusé de traitement est chargé."
-            )
-        actor = User.objects.filter(email__iexact=email).first()
-        if actor is None:
-            raise CommandError(f"Aucun compte n'a l'adresse {email}.")
-        if not cpf.may_declare(actor):
-            raise CommandError(f"{email} n'est pas administrateur national : {cpf.NOT_ALLOWED}")
-        return actor
