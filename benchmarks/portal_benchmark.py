@@ -484,13 +484,14 @@ def measure(database_url: str, workdir: Path) -> dict:
     return {"candidates": counts[0], "marks": counts[1]} | figures
 
 
-def run(server: str, keep: bool) -> dict:
+def run_throwaway(server: str, keep: bool, prefix: str, build: Any, measure: Any) -> dict:
+    """`build` a database named after `prefix` on `server`, `measure` on it, then drop it (unless kept)."""
     import psycopg
 
-    name = f"certifier_bench_portal_{os.getpid()}"
-    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    name = f"certifier_bench_{prefix}_{os.getpid()}"
+    workdir = Path(tempfile.mkdtemp(prefix=f"{prefix}-bench-"))
     try:
-        built = build_database(server, name, workdir)
+        built = build(server, name, workdir)
         return built | measure(f"{server}/{name}", workdir)
     finally:
         shutil.rmtree(workdir)
@@ -572,7 +573,7 @@ def main() -> None:
         finally:
             shutil.rmtree(workdir)
     else:
-        figures = run(options.postgres, options.keep)
+        figures = run_throwaway(options.postgres, options.keep, "portal", build_database, measure)
     print(figures.pop("raw"))
     print(figures["floor"].pop("raw"))
     section = report(figures)

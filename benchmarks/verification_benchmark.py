@@ -31,7 +31,7 @@ import urllib.request
 from pathlib import Path
 
 from common import ROOT, append, machine
-from portal_benchmark import copy, environment, free_port, measured, wrk
+from portal_benchmark import copy, environment, free_port, measured, run_throwaway, wrk
 
 CERTIFICATES = 100_000
 SESSIONS = 20
@@ -369,23 +369,6 @@ def measure(database_url: str, workdir: Path) -> dict:
     return {"certificates": len(codes), "revoked": revoked_count} | figures
 
 
-def run(server: str, keep: bool) -> dict:
-    import psycopg
-
-    name = f"certifier_bench_verification_{os.getpid()}"
-    workdir = Path(tempfile.mkdtemp(prefix="verification-bench-"))
-    try:
-        built = build_database(server, name, workdir)
-        return built | measure(f"{server}/{name}", workdir)
-    finally:
-        shutil.rmtree(workdir)
-        if keep:
-            print(f"database kept: {server}/{name}", file=sys.stderr)
-        else:
-            with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def row(label: str, figures: dict) -> str:
     cpu = figures["web_cpu_ms"] + figures["db_cpu_ms"]
     return (
@@ -441,7 +424,7 @@ def main() -> None:
         finally:
             shutil.rmtree(workdir)
     else:
-        figures = run(options.postgres, options.keep)
+        figures = run_throwaway(options.postgres, options.keep, "verification", build_database, measure)
     for label in ("random", "hot"):
         print(figures[label].pop("raw"))
     section = report(figures)
