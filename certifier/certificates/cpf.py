@@ -714,9 +714,11 @@ def _check_outcomes(receipt: Receipt) -> dict[str, int]:
     numbers = list(first)
     known: dict[str, tuple[int, int]] = {}
     for start in range(0, len(numbers), BATCH):
-        for number, pk, flux_id in CpfPassage.objects.filter(
-            id_technique__in=numbers[start : start + BATCH], flux__isnull=False
-        ).values_list("id_technique", "pk", "flux_id"):
+        for number, pk, flux_id in (
+            CpfPassage.objects.select_for_update()
+            .filter(id_technique__in=numbers[start : start + BATCH], flux__isnull=False)
+            .values_list("id_technique", "pk", "flux_id")
+        ):
             known[number] = (pk, flux_id)
     answered = _answered(receipt.id_flux)
     for number, line in first.items():
@@ -757,25 +759,21 @@ def load_receipt(actor: Any, upload: File[Any]) -> CpfReceipt:
     upload.seek(0)
     content = upload.read(RECEIPT_MAX_BYTES + 1)
     read = read_receipt(content)
-    known = _check_outcomes(read)
-    outcomes = read.outcomes
-    accepted = [known[o.id_technique] for o in outcomes if o.accepted]
-    rejected: dict[str, list[int]] = {}
-    for outcome in outcomes:
-        if not outcome.accepted:
-            rejected.setdefault(outcome.message, []).append(known[outcome.id_technique])
     now = timezone.now()
     name = Path(upload.name or "accuse.xml").name[:255]
-    receipt = CpfReceipt(
-        file_name=name,
-        accepted=len(accepted),
-        rejected=sum(len(ids) for ids in rejected.values()),
-        loaded_by=actor,
-        loaded_at=now,
-    )
+    receipt = CpfReceipt(file_name=name, loaded_by=actor, loaded_at=now)
     receipt.file.save(name, ContentFile(content), save=False)
     try:
         with transaction.atomic():
+            # checked under the passages' locks: a flux written meanwhile waits, or is seen
+            known = _check_outcomes(read)
+            accepted = [known[o.id_technique] for o in read.outcomes if o.accepted]
+            rejected: dict[str, list[int]] = {}
+            for outcome in read.outcomes:
+                if not outcome.accepted:
+                    rejected.setdefault(outcome.message, []).append(known[outcome.id_technique])
+            receipt.accepted = len(accepted)
+            receipt.rejected = sum(len(ids) for ids in rejected.values())
             receipt.save()
             for start in range(0, len(accepted), BATCH):
                 CpfPassage.objects.filter(pk__in=accepted[start : start + BATCH]).update(

@@ -2,12 +2,13 @@
 the states of the passages, the holders near the three-month limit, the rejected ones to correct, the
 fluxes written (by a job) and the CDC's receipts loaded. Thin views: `cpf` decides."""
 
+import logging
 from pathlib import Path
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,8 @@ from certifier.people.permissions import role_required
 
 from . import cpf
 from .models import CpfFlux, CpfReceipt, PassageState
+
+logger = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 3
 LISTED = 20  # the latest fluxes and receipts shown
@@ -90,9 +93,14 @@ def write_flux(request: HttpRequest) -> HttpResponse:
 def download_flux(request: HttpRequest, pk: int) -> FileResponse:
     flux = get_object_or_404(CpfFlux, pk=pk)
     name = safe_filename(Path(flux.file.name).name, default="flux-cpf.xml")
-    return FileResponse(
-        flux.file.open("rb"), as_attachment=True, filename=name, content_type="application/xml"
-    )
+    try:
+        stored = flux.file.open("rb")
+    except OSError:
+        logger.exception("The CPF flux %s cannot be read", flux.pk)
+        raise Http404(
+            "Le fichier de ce flux est introuvable : signalez-le à l'administrateur technique."
+        ) from None
+    return FileResponse(stored, as_attachment=True, filename=name, content_type="application/xml")
 
 
 @role_required(Role.NATIONAL_ADMIN)

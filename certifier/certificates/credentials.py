@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import base58
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from django.conf import settings
@@ -150,7 +151,7 @@ def signing_key() -> ed25519.Ed25519PrivateKey:
     path = Path(settings.CREDENTIAL_KEY_PATH)
     try:
         return _key_at(str(path), path.stat().st_mtime_ns)
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, TypeError, UnsupportedAlgorithm) as error:  # missing, damaged, encrypted
         raise CredentialUnavailable(KEY_UNAVAILABLE) from error
 
 

@@ -5,6 +5,7 @@ each with its status, its public verification link and its PDF. The PDF is serve
 the national administrator (who answers the holders' requests) only: to anyone else, an employer, another
 candidate or any other staff, it does not exist (404); a revoked certificate's PDF is no longer served."""
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,9 @@ from certifier.people.permissions import has_role, login_required, role_required
 from .models import Certificate
 
 NOT_FOUND = "Ce certificat n'existe pas ou ne vous est pas accessible."
+FILE_MISSING = "Le fichier de ce certificat est introuvable : signalez-le à l'administrateur national."
+
+logger = logging.getLogger(__name__)
 READ = ("kind", "number", "verification_code", "content", "issued_at", "revoked_at", "revocation_reason")
 
 
@@ -56,6 +60,10 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = certificates.only("number", "pdf").first()
     if certificate is None:
         raise Http404(NOT_FOUND)
-    with certificate.pdf.open("rb") as stored:
-        content = stored.read()
+    try:
+        with certificate.pdf.open("rb") as stored:
+            content = stored.read()
+    except OSError:
+        logger.exception("The signed PDF of certificate %s cannot be read", certificate.number)
+        raise Http404(FILE_MISSING) from None
     return attachment(content, f"certificat-{certificate.number}.pdf", "application/pdf")

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any
 
 from cachetools import TTLCache
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -168,8 +167,8 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     address = client_address(request)
     now = timezone.now()
     # the page's menu differs for a signed-in visitor (their address, a form's token): only the answers
-    # drawn for a visitor without a session are shared
-    shared = as_json or settings.SESSION_COOKIE_NAME not in request.COOKIES
+    # drawn for a visitor without any cookie (no session, no pending message) are shared
+    shared = as_json or not request.COOKIES
     with _answers_lock:
         cached = _answers.get((stored, as_json)) if shared else None
     if cached is not None:

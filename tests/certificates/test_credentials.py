@@ -146,6 +146,23 @@ def test_without_its_key_the_controller_document_is_unavailable_not_an_error(cli
     assert "clé de signature des attestations" in response.content.decode()
 
 
+def test_an_encrypted_or_foreign_key_makes_the_controller_document_unavailable_not_an_error(
+    client, settings, tmp_path
+):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    settings.CREDENTIAL_KEY_PATH = tmp_path / "encrypted.pem"
+    settings.CREDENTIAL_KEY_PATH.write_bytes(
+        ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    assert client.get(reverse("certificates:controller")).status_code == 503
+
+
 def test_anyone_reads_a_status_list_which_sets_the_bits_of_the_revoked(
     client_for, users, issued, django_assert_max_num_queries
 ):

@@ -55,6 +55,14 @@ def test_the_holder_downloads_the_signed_pdf_under_its_number(client_for, issued
         assert response.content == stored.read()
 
 
+def test_a_certificate_whose_file_is_lost_is_not_found_not_an_error(client_for, issued):
+    cqp = cqp_of(issued)
+    cqp.pdf.storage.delete(cqp.pdf.name)
+    response = client_for("candidate").get(reverse("certificates:download", args=[cqp.pk]))
+    assert response.status_code == 404
+    assert "introuvable" in response.content.decode()
+
+
 def test_a_candidate_does_not_download_anothers_certificate(client_for, issued):
     durand = next(certificate for certificate in issued if certificate.candidate.birth_name == "Durand")
     assert client_for("candidate").get(reverse("certificates:download", args=[durand.pk])).status_code == 404

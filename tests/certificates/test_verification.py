@@ -284,6 +284,17 @@ def test_the_page_reads_the_certificate_and_the_lock_in_one_query_then_nothing_f
         page(client, code)
 
 
+def test_a_page_drawn_for_a_visitor_with_a_cookie_is_never_shared(client, issued, django_assert_num_queries):
+    """A pending message (a signed cookie, shown at the top of any page) must not reach the next visitor."""
+    code = of(issued, "Martin").verification_code
+    client.cookies["messages"] = "a message for this visitor only"
+    with django_assert_num_queries(1):
+        page(client, code)
+    client.cookies.clear()
+    with django_assert_num_queries(1):
+        page(client, code)
+
+
 # the lock-out
 
 
