@@ -279,7 +279,7 @@ def _achievement(certificate: Certificate, content: dict[str, Any]) -> dict[str,
     if certificate.kind == CertificateKind.CQP:
         code, title = certificate.rncp_code, certification
         kind, target_type = "Certification", "ceterms:Credential"
-        identifier, name = fiche, f"CQP {title}"
+        identifier, name = fiche, title
         criteria = (
             f"Certificat de qualification professionnelle « {title} » ({code}), délivré par le jury "
             f"national paritaire du {jury_date}."

@@ -22,7 +22,7 @@ def cpf_tasks(user: Any, user_roles: set[str]) -> list[Task]:
     tasks = [Task(Role.NATIONAL_ADMIN, "Déclaration des titulaires au CPF", url)]
     if late:
         label = plural(
-            late, "titulaire déclaré au-delà de trois mois", "titulaires déclarés au-delà de trois mois"
+            late, "titulaire non déclaré dans les trois mois", "titulaires non déclarés dans les trois mois"
         )
         tasks.append(
             Task(Role.NATIONAL_ADMIN, f"{label} : à déclarer sans attendre", url, late, waiting=True)

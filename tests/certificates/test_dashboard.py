@@ -24,7 +24,7 @@ def test_the_national_administrator_sees_holders_late_approaching_and_rejected(
     CpfPassage.objects.filter(certificate=rejected).update(state=PassageState.REJECTED, message="Code INSEE")
     client.force_login(admin)
     page = client.get(reverse("people:home")).text
-    assert "titulaire déclaré au-delà de trois mois : à déclarer sans attendre" in page
+    assert "titulaire non déclaré dans les trois mois : à déclarer sans attendre" in page
     assert "titulaire à déclarer : délai de trois mois proche" in page
     assert "passage rejeté par la Caisse des Dépôts : à corriger" in page
     assert reverse("certificates:cpf") in page
