@@ -71,7 +71,8 @@ CHANGED = (
     "révoqué ou autre flux produit) : rien n'a été conservé. Relancez la production du flux."
 )
 PROGRESS_EVERY = 1000
-SENDABLE = (PassageState.TO_SEND, PassageState.REJECTED)
+# a rejected passage goes again once the administrator says its holder's identity is corrected
+SENDABLE = (PassageState.TO_SEND,)
 BATCH = 2000  # ids per UPDATE, below every database's limit of bound parameters
 
 # D62: the access route of the enrolment, as the CDC names it (`modaliteAcces`). VAE is declared without
@@ -154,8 +155,8 @@ def open_passages() -> int:
 
 
 def to_send() -> QuerySet[CpfPassage]:
-    """The passages the next flux carries: never sent, or rejected (corrected since, we trust the
-    administrator who read the CDC's message), of a CQP still in force."""
+    """The passages the next flux carries: never sent, or rejected and corrected since (`do_correct`),
+    of a CQP still in force."""
     return declared().filter(state__in=SENDABLE)
 
 
@@ -903,6 +904,28 @@ def rejected(limit: int = 200) -> list[Rejected]:
         Rejected(number, message, display_name(birth, usage, first), enrolment)
         for number, message, birth, usage, first, enrolment in rows
     ]
+
+
+@transaction.atomic
+def do_correct(actor: Any, id_technique: str) -> CpfPassage:
+    """D62: the administrator has corrected the identity of a holder the CDC rejected: the passage goes
+    into the next flux (« à déclarer »), audited with the CDC's message it answers."""
+    _check(actor)
+    passage = (
+        declared().select_for_update().filter(id_technique=id_technique, state=PassageState.REJECTED).first()
+    )
+    if passage is None:
+        raise DomainError(
+            f"Le passage « {id_technique} » n'est pas un passage rejeté à corriger : la page est peut-être "
+            "ancienne, rechargez-la."
+        )
+    before = {"state": passage.state, "message": passage.message}
+    passage.state = PassageState.TO_SEND
+    passage.save(update_fields=["state", "updated_at"])
+    record_event(
+        AuditAction.CPF_PASSAGE_CORRECTED, passage, actor=actor, before=before, after={"state": passage.state}
+    )
+    return passage
 
 
 def withdrawn() -> QuerySet[CpfPassage]:

@@ -58,7 +58,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     counts = cpf.state_counts()
     context = {
         "states": [(PassageState(state).label, number) for state, number in counts.items()],
-        "to_send": counts[PassageState.TO_SEND] + counts[PassageState.REJECTED],
+        "to_send": counts[PassageState.TO_SEND],
         "late": late,
         "approaching": approaching,
         "pending": pending,
@@ -85,6 +85,20 @@ def write_flux(request: HttpRequest) -> HttpResponse:
             request,
             "La production du flux est lancée : il est validé par le schéma de la Caisse des Dépôts avant "
             "d'être proposé au téléchargement.",
+        )
+    return redirect("certificates:cpf")
+
+
+@role_required(Role.NATIONAL_ADMIN)
+@require_POST
+def correct(request: HttpRequest, number: str) -> HttpResponse:
+    try:
+        passage = cpf.do_correct(request.user, number)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Passage {passage.id_technique} corrigé : il partira dans le prochain flux."
         )
     return redirect("certificates:cpf")
 

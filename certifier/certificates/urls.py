@@ -19,4 +19,5 @@ urlpatterns = [
     path("cpf/flux/", cpf_views.write_flux, name="cpf_write"),
     path("cpf/flux/<int:pk>/", cpf_views.download_flux, name="cpf_flux"),
     path("cpf/accuses/", cpf_views.load_receipt, name="cpf_receipt"),
+    path("cpf/passages/<str:number>/corrige/", cpf_views.correct, name="cpf_correct"),
 ]

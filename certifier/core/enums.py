@@ -74,6 +74,7 @@ class AuditAction(models.TextChoices):
     CERTIFICATE_REVOKED = "certificate_revoked", "Révocation d'un certificat"
     CPF_FLUX_WRITTEN = "cpf_flux_written", "Production d'un flux de déclaration au CPF"
     CPF_RECEIPT_LOADED = "cpf_receipt_loaded", "Chargement d'un accusé de traitement de la Caisse des Dépôts"
+    CPF_PASSAGE_CORRECTED = "cpf_passage_corrected", "Passage rejeté par la Caisse des Dépôts, corrigé"
 
 
 class DecisionSource(models.TextChoices):

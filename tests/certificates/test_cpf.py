@@ -201,19 +201,24 @@ def test_the_flux_is_split_at_the_cdc_limit(admin, holders, settings, schema, si
 def test_id_technique_is_stable_across_runs(admin, holders):
     (first,) = cpf.write_flux(admin)
     CpfPassage.objects.update(state=PassageState.REJECTED, message="Aucun titulaire ne correspond")
+    for holder in holders:
+        cpf.do_correct(admin, holder.number)
     (second,) = cpf.write_flux(admin)
     assert sorted(ids_in(first)) == sorted(ids_in(second))
     assert CpfPassage.objects.count() == 3
 
 
-def test_accepted_passages_are_never_sent_again_rejected_ones_are(admin, holders, sitting):
+def test_accepted_passages_are_never_sent_again_rejected_ones_once_corrected(admin, holders, sitting):
     cpf.write_flux(admin)
     accepted, rejected, sent = holders
     CpfPassage.objects.filter(certificate=accepted).update(state=PassageState.ACCEPTED)
     CpfPassage.objects.filter(certificate=rejected).update(state=PassageState.REJECTED, message="KO")
     new = certify(sitting, admin)
     (flux,) = cpf.write_flux(admin)
-    assert sorted(ids_in(flux)) == sorted([rejected.number, new.number])
+    assert ids_in(flux) == [new.number]  # the rejected one waits for its correction
+    cpf.do_correct(admin, rejected.number)
+    (flux,) = cpf.write_flux(admin)
+    assert ids_in(flux) == [rejected.number]
     assert CpfPassage.objects.get(certificate=accepted).state == PassageState.ACCEPTED
     assert CpfPassage.objects.get(certificate=sent).flux_id != flux.pk
 
@@ -372,3 +377,21 @@ def test_the_cqp_issued_on_a_proclamation_is_declared(admin, issued, schema):
     (flux,) = cpf.write_flux(admin)
     assert schema.validate(flux_tree(flux)), schema.error_log
     assert ids_in(flux) == [c.number for c in cqps]
+
+
+def test_correcting_a_rejected_passage_is_audited_and_only_for_a_rejected_one(admin, holders, users):
+    cpf.write_flux(admin)
+    rejected = holders[0]
+    CpfPassage.objects.filter(certificate=rejected).update(state=PassageState.REJECTED, message="KO")
+    with pytest.raises(NotAllowed):
+        cpf.do_correct(users["crfp_staff"], rejected.number)
+    with pytest.raises(DomainError, match="n'est pas un passage rejeté"):
+        cpf.do_correct(admin, holders[1].number)
+    cpf.do_correct(admin, rejected.number)
+    assert CpfPassage.objects.get(certificate=rejected).state == PassageState.TO_SEND
+    event = AuditEvent.objects.get(action=AuditAction.CPF_PASSAGE_CORRECTED)
+    assert (event.before["state"], event.before["message"], event.after["state"]) == (
+        "rejected",
+        "KO",
+        "to_send",
+    )

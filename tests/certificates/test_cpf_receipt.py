@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from certifier.certificates import cpf
 from certifier.certificates.models import CpfPassage, CpfReceipt, PassageState
 from certifier.core.enums import AuditAction
-from certifier.core.models import AuditEvent, NotAllowed
+from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from tests.certificates import test_cpf as flux_tests
 
 pytestmark = pytest.mark.django_db
@@ -69,9 +69,12 @@ def test_a_receipt_accepts_and_rejects_with_the_cdc_message(admin, sent, flat):
     assert event.after == {"file": "accuse.xml", "accepted": 2, "rejected": 1}
 
 
-def test_a_rejected_passage_goes_into_the_next_flux_an_accepted_one_never(admin, sent):
+def test_a_rejected_passage_goes_into_the_next_flux_once_corrected_an_accepted_one_never(admin, sent):
     first, second, third = (c.number for c in sent)
     cpf.load_receipt(admin, upload(receipt(ok=[first, third], ko=[(second, MESSAGE)])))
+    with pytest.raises(DomainError):  # nothing to declare until the correction is said
+        cpf.write_flux(admin)
+    cpf.do_correct(admin, second)
     (flux,) = cpf.write_flux(admin)
     assert flux.passages == 1
     assert CpfPassage.objects.get(id_technique=second).state == PassageState.SENT
@@ -82,6 +85,7 @@ def test_an_older_receipt_does_not_undo_a_later_sending(admin, holders):
     id_flux = cpf.flux_name(first).removesuffix(".xml")
     answer = receipt(ok=[holders[0].number], ko=[(holders[1].number, MESSAGE)], id_flux=id_flux)
     cpf.load_receipt(admin, upload(answer))
+    cpf.do_correct(admin, holders[1].number)
     cpf.write_flux(admin)  # the rejected passage, corrected, sent again
     with pytest.raises(cpf.ReceiptRefused) as refused:
         cpf.load_receipt(admin, upload(answer))

@@ -91,7 +91,8 @@ def test_the_overview_shows_states_limit_rejections_fluxes_and_receipts(
     assert late.number in page and "Dépassé" in page
     assert reverse("certificates:cpf_flux", args=[flux.pk]) in page
     assert "accuse-1.xml" in page
-    assert "2 passages sont à déclarer" in page
+    assert "1 passage est à déclarer" in page  # the late one; the rejected one waits for its correction
+    assert reverse("certificates:cpf_correct", args=[rejected.number]) in page
 
 
 def test_the_overview_reads_a_bounded_number_of_queries(
@@ -181,3 +182,23 @@ def test_a_receipt_must_be_an_xml_file(client_for, flux):
         .content.decode()
     )
     assert "L&#x27;accusé de traitement est un fichier XML (.xml)." in page
+
+
+def test_the_administrator_says_a_rejected_passage_is_corrected_from_the_overview(client_for, flux, holders):
+    rejected = holders[0]
+    CpfPassage.objects.filter(certificate=rejected).update(state=PassageState.REJECTED, message=MESSAGE)
+    client = client_for("national_admin")
+    response = client.post(reverse("certificates:cpf_correct", args=[rejected.number]), follow=True)
+    assert f"Passage {rejected.number} corrigé" in response.content.decode()
+    assert CpfPassage.objects.get(certificate=rejected).state == PassageState.TO_SEND
+    again = client.post(reverse("certificates:cpf_correct", args=[rejected.number]), follow=True)
+    assert "pas un passage rejeté à corriger" in again.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["crfp_staff", "employer_hr", "candidate", "cpnefp"])
+def test_no_one_else_corrects_a_passage(client_for, flux, holders, persona):
+    rejected = holders[0]
+    CpfPassage.objects.filter(certificate=rejected).update(state=PassageState.REJECTED, message=MESSAGE)
+    response = client_for(persona).post(reverse("certificates:cpf_correct", args=[rejected.number]))
+    assert response.status_code == 403
+    assert CpfPassage.objects.get(certificate=rejected).state == PassageState.REJECTED
