@@ -14,7 +14,6 @@ from certifier.exams.forms import NationalJuryDateForm
 from certifier.exams.models import ExamSession, Registration
 from certifier.exams.permissions import get_session_or_404
 from certifier.exams.rules import one_month_after
-from certifier.exams.services import do_reschedule_national_jury
 from certifier.people.enums import Role
 from certifier.people.models import Organisation
 from certifier.people.permissions import get_visible_or_404, has_role, role_required
@@ -50,7 +49,7 @@ from .models import (
     MemberRole,
 )
 from .permissions import may_deliberate, may_run_sitting, seat_of
-from .sitting import do_open_deliberation, do_record_attendance, quorum
+from .sitting import do_open_deliberation, do_record_attendance, do_reschedule_sitting, quorum
 from .views import posted_id
 
 # the prefix of the national jury date's form, beside the appointment's on the same page
@@ -173,7 +172,7 @@ def national_jury(request: HttpRequest, pk: int) -> HttpResponse:
             )
         if date_form.is_valid():
             try:
-                changed = do_reschedule_national_jury(
+                changed = do_reschedule_sitting(
                     user,
                     session,
                     date_form.cleaned_data["national_jury_date"],

@@ -12,7 +12,8 @@ from certifier.core.audit import record_event
 from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError, NotAllowed
 from certifier.core.text import count
-from certifier.exams.models import Registration
+from certifier.exams.models import ExamSession, Registration
+from certifier.exams.services import do_reschedule_national_jury
 
 from .models import College, Deliberation, Jury, JuryMember
 from .permissions import may_run_sitting
@@ -86,6 +87,35 @@ def do_open_deliberation(actor: Any, jury: Jury, held_on: date, place: str) -> D
         after={"held_on": held_on.isoformat(), "place": place},
     )
     return deliberation
+
+
+@transaction.atomic
+def do_reschedule_sitting(actor: Any, session: ExamSession, held_on: date, derogation_reason: str) -> bool:
+    """D58: the national jury's date moved (exams' `do_reschedule_national_jury`: rules, derogation,
+    audit); a sitting already opened and not yet signed moves with it, so its minutes bear the date the
+    jury decides on. Returns whether anything changed."""
+    moved = session.national_jury_date != held_on
+    changed = do_reschedule_national_jury(actor, session, held_on, derogation_reason)
+    opened = (
+        Deliberation.objects.select_for_update()
+        .filter(jury__session=session, amends__isnull=True, minutes__isnull=True)
+        .exclude(held_on=held_on)
+        .first()
+        if moved
+        else None
+    )
+    if opened is not None:
+        before = {"held_on": opened.held_on.isoformat()}
+        opened.held_on = held_on
+        opened.save(update_fields=["held_on"])
+        record_event(
+            AuditAction.NATIONAL_JURY_DATE_CHANGED,
+            opened,
+            actor=actor,
+            before=before,
+            after={"held_on": held_on.isoformat()},
+        )
+    return changed or opened is not None
 
 
 @transaction.atomic

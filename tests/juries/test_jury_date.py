@@ -188,3 +188,19 @@ def test_no_date_form_once_proclaimed(client_for, proclaimed):
     response = post_date(client, session, session.national_jury_date + timedelta(days=3), REASON)
     assert response.status_code == 403
     assert stored(session) == before
+
+
+def test_a_sitting_opened_and_not_signed_moves_with_the_jury_date(client_for, deliberation):
+    session = deliberation.jury.session
+    new_date = deadline(session)
+    assert new_date != deliberation.held_on
+    response = post_date(client_for("national_admin"), session, new_date)
+    assert response.status_code == 302
+    deliberation.refresh_from_db()
+    assert deliberation.held_on == new_date
+    moved = AuditEvent.objects.get(
+        action=AuditAction.NATIONAL_JURY_DATE_CHANGED,
+        object_id=str(deliberation.pk),
+        object_type="juries.Deliberation",
+    )
+    assert moved.after == {"held_on": new_date.isoformat()}
