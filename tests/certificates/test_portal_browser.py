@@ -14,6 +14,6 @@ def test_the_certificates_page_passes_axe_and_fits_a_phone(
     cqp = next(certificate for certificate in issued if certificate.kind == "cqp")
     sign_in(narrow_page, "candidate@test.example")
     narrow_page.goto(reverse("certificates:mine"))
-    narrow_page.get_by_role("cell", name=cqp.number, exact=True).wait_for()
+    narrow_page.get_by_text(cqp.number, exact=True).wait_for()
     assert narrow_page.get_by_role("link", name="Mes certificats").get_attribute("aria-current") == "page"
     check(narrow_page, assert_accessible, assert_fits)
