@@ -26,6 +26,7 @@ from certifier.pathways.models import Candidate, Enrolment
 from certifier.people.enums import Role
 from certifier.people.models import Membership, Organisation, User
 from certifier.referential.models import Criterion
+from tests.certificates.test_credentials import run_verifier
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +164,15 @@ def test_demo_certificates_show_every_state_of_issue_revocation_and_declaration(
     assert valid.candidate.user.email == "titulaire@caf33.example"
     download = client.get(reverse("certificates:download", args=[valid.pk]))
     assert download.status_code == 200 and download.content.startswith(b"%PDF")
+
+
+def test_digital_bazaars_verifier_accepts_every_credential_the_demo_issued(demo, client):
+    certificates = list(Certificate.objects.order_by("pk"))
+    documents = {
+        "credentials": [certificate.credential for certificate in certificates],
+        "controller": client.get(reverse("certificates:controller")).json(),
+        "statusLists": [client.get(reverse("certificates:status_list", args=[0])).json()],
+    }
+    results = run_verifier(documents)
+    assert [result["verified"] for result in results] == [True] * len(certificates)
+    assert [result["revoked"] for result in results] == [c.revoked for c in certificates]
