@@ -97,7 +97,7 @@ def do_reschedule_sitting(actor: Any, session: ExamSession, held_on: date, derog
     moved = session.national_jury_date != held_on
     changed = do_reschedule_national_jury(actor, session, held_on, derogation_reason)
     opened = (
-        Deliberation.objects.select_for_update()
+        Deliberation.objects.select_for_update(of=("self",))  # not the minutes' outer join
         .filter(jury__session=session, amends__isnull=True, minutes__isnull=True)
         .exclude(held_on=held_on)
         .first()
