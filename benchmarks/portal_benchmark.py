@@ -409,8 +409,11 @@ def measured(base: str, script: str | None, seconds: int, path: str, master: int
     return figures
 
 
-def build_database(server: str, name: str, workdir: Path) -> dict:
-    """Create, migrate and fill the database `name` of `server`."""
+def build_database(
+    server: str, name: str, workdir: Path, script: str = __file__, output: str = "cookies.txt"
+) -> dict:
+    """Create, migrate and fill the database `name` of `server` (the filling by `script --build`, which
+    writes what the load reads into `output`)."""
     import psycopg
 
     env = environment(f"{server}/{name}")
@@ -421,7 +424,7 @@ def build_database(server: str, name: str, workdir: Path) -> dict:
     subprocess.run([*manage, "load_referential"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     return json.loads(
         subprocess.run(
-            [sys.executable, __file__, "--build", str(workdir / "cookies.txt")],
+            [sys.executable, script, "--build", str(workdir / output)],
             cwd=ROOT,
             env=env,
             check=True,

@@ -31,6 +31,7 @@ import urllib.request
 from pathlib import Path
 
 from common import ROOT, append, machine
+from portal_benchmark import build_database as portal_build_database
 from portal_benchmark import copy, environment, free_port, measured, run_throwaway, wrk
 
 CERTIFICATES = 100_000
@@ -275,27 +276,7 @@ def build(codes_path: str) -> dict:
 
 
 def build_database(server: str, name: str, workdir: Path) -> dict:
-    """Create, migrate and fill the database `name` of `server`."""
-    import psycopg
-
-    env = environment(f"{server}/{name}")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([*manage, "load_referential"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-    return json.loads(
-        subprocess.run(
-            [sys.executable, __file__, "--build", str(workdir / "codes.txt")],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        .stdout.strip()
-        .splitlines()[-1]
-    )
+    return portal_build_database(server, name, workdir, __file__, "codes.txt")
 
 
 def fetch(base: str, code: str, deadline: float) -> str:
