@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("certifier.exams.urls")),
     path("", include("certifier.juries.urls")),
     path("", include("certifier.certificates.urls")),
+    path("", include("certifier.vae.urls")),
 ]

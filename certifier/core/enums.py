@@ -75,6 +75,24 @@ class AuditAction(models.TextChoices):
     CPF_FLUX_WRITTEN = "cpf_flux_written", "Production d'un flux de déclaration au CPF"
     CPF_RECEIPT_LOADED = "cpf_receipt_loaded", "Chargement d'un accusé de traitement de la Caisse des Dépôts"
     CPF_PASSAGE_CORRECTED = "cpf_passage_corrected", "Passage rejeté par la Caisse des Dépôts, corrigé"
+    # vae
+    VAE_APPLICATION_CREATED = "vae_application_created", "Création d'une demande de VAE"
+    VAE_APPLICATION_UPDATED = "vae_application_updated", "Modification d'une demande de VAE"
+    VAE_EXPERIENCE_CHANGED = "vae_experience_changed", "Modification des périodes d'expérience (livret 1)"
+    VAE_APPLICATION_FILED = "vae_application_filed", "Dépôt d'une demande de VAE"
+    VAE_ADMISSIBILITY_DECIDED = "vae_admissibility_decided", "Décision de recevabilité d'une demande de VAE"
+    VAE_ACCOMPANIER_NAMED = "vae_accompanier_named", "Désignation de l'accompagnateur VAE"
+    VAE_DOSSIER_WRITTEN = "vae_dossier_written", "Rédaction du dossier de VAE (livret 2)"
+    VAE_ATTACHMENT_ADDED = "vae_attachment_added", "Ajout d'une pièce jointe au dossier de VAE"
+    VAE_ATTACHMENT_REMOVED = "vae_attachment_removed", "Retrait d'une pièce jointe du dossier de VAE"
+    VAE_COMMENT_WRITTEN = "vae_comment_written", "Commentaire sur le dossier de VAE"
+    VAE_DOSSIER_SUBMITTED = "vae_dossier_submitted", "Dépôt du dossier de VAE"
+    VAE_JURY_APPOINTED = "vae_jury_appointed", "Désignation d'un jury VAE"
+    VAE_JURY_CHANGED = "vae_jury_changed", "Modification de la composition d'un jury VAE"
+    VAE_CANDIDACY_SCHEDULED = "vae_candidacy_scheduled", "Inscription d'un candidat devant le jury VAE"
+    VAE_INTERVIEW_REQUESTED = "vae_interview_requested", "Entretien demandé par le jury VAE"
+    VAE_DECISION_RECORDED = "vae_decision_recorded", "Décision du jury VAE enregistrée"
+    VAE_MINUTES_SIGNED = "vae_minutes_signed", "Procès-verbal du jury VAE signé"
 
 
 class DecisionSource(models.TextChoices):
@@ -95,6 +113,7 @@ class JobKind(models.TextChoices):
     CERTIFICATES = "certificates", "Émission des certificats d'une session"
     CPF_FLUX = "cpf_flux", "Flux de déclaration au CPF"
     CPF_RECEIPT = "cpf_receipt", "Accusé de traitement de la Caisse des Dépôts"
+    VAE_MINUTES = "vae_minutes", "Procès-verbal signé du jury VAE et certificats"
 
 
 class JobStatus(models.TextChoices):

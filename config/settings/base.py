@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "certifier.exams",
     "certifier.juries",
     "certifier.certificates",
+    "certifier.vae",
     "certifier.demo",
 ]
 
@@ -261,3 +262,8 @@ LOGGING = {
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# D64: the VAE dossier's attachments (PDF, PNG or JPEG, checked by their content), each at most this size,
+# and at most this many per application.
+VAE_ATTACHMENT_MAX_BYTES = int(os.environ.get("VAE_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+VAE_ATTACHMENTS_PER_APPLICATION = int(os.environ.get("VAE_ATTACHMENTS_PER_APPLICATION", "40"))

@@ -27,7 +27,28 @@ ALLOWED = {
         "exams",
         "juries",
     },
-    "demo": {"core", "people", "referential", "pathways", "assessments", "exams", "juries", "certificates"},
+    "vae": {
+        "core",
+        "people",
+        "referential",
+        "decisions",
+        "pathways",
+        "assessments",
+        "exams",
+        "juries",
+        "certificates",
+    },
+    "demo": {
+        "core",
+        "people",
+        "referential",
+        "pathways",
+        "assessments",
+        "exams",
+        "juries",
+        "certificates",
+        "vae",
+    },
 }
 
 

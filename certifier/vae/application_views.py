@@ -1,0 +1,5 @@
+"""Placeholder: filled by the VAE application work."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Placeholder: filled by the VAE dossier work."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []

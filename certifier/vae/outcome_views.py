@@ -1,0 +1,5 @@
+"""Placeholder: filled by the VAE outcome work."""
+
+from django.urls import URLPattern
+
+routes: list[URLPattern] = []
