@@ -132,12 +132,19 @@ def build() -> None:
                 number=f"CQP-{today.year}-{n + 1:06d}",
                 verification_code=f"{n:024x}",
                 candidate=candidate,
+                enrolment=enrolment,
                 decision=decision,
                 rncp_code="RNCP35729",
                 content={},
                 issued_at=now,
+                public_from=now,
+                access_route=enrolment.access_route,
+                assessed_from=session.written_exam_date,
+                assessed_to=session.oral_end,
+                valid_from=held_on,
+                option=option.title if option else "",
             )
-            for n, candidate, decision in zip(span, candidates, decisions, strict=True)
+            for n, candidate, enrolment, decision in zip(span, candidates, enrolments, decisions, strict=True)
         )
 
 

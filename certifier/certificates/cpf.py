@@ -1,9 +1,10 @@
 """D62: the declaration of the CQP holders to the Caisse des Dépôts (CPF, Code du travail L6113-8).
 
-One `passageCertification` per CQP in force whose session's results are released; the CCPs stay internal
-(the CDC's schema has no element for a block). A passage is opened lazily, when a flux is written, for
-each such certificate without one: no hook in the issuance or the revocation. Its `idTechnique` is the
-certificate's number, unique and never reused, so the CDC's receipt matches back whatever the run.
+One `passageCertification` per CQP in force whose decision is released (national jury or VAE jury, read
+from what the certificate froze at issue); the CCPs stay internal (the CDC's schema has no element for a
+block). A passage is opened lazily, when a flux is written, for each such certificate without one: no
+hook in the issuance or the revocation. Its `idTechnique` is the certificate's number, unique and never
+reused, so the CDC's receipt matches back whatever the run.
 
 The flux is streamed (`lxml.etree.xmlfile`, never the whole tree in memory) into temporary files split at
 `CPF_PASSAGES_PER_FILE`, each validated against the CDC's schema while read back (`iterparse` with the
@@ -75,8 +76,8 @@ PROGRESS_EVERY = 1000
 SENDABLE = (PassageState.TO_SEND,)
 BATCH = 2000  # ids per UPDATE, below every database's limit of bound parameters
 
-# D62: the access route of the enrolment, as the CDC names it (`modaliteAcces`). VAE is declared without
-# `voieAccessVAE`: whether it was a congé VAE is not recorded yet (the VAE workflow, D63–D67, will).
+# D62: the access route the certificate was obtained by, as the CDC names it (`modaliteAcces`); a VAE
+# also says how it was followed (`voieAccessVAE`: congé VAE or VAE classique).
 ACCESS = {
     AccessRouteKind.INITIAL_TRAINING: "FORMATION_INITIALE_HORS_APPRENTISSAGE",
     AccessRouteKind.APPRENTICESHIP: "FORMATION_INITIALE_APPRENTISSAGE",
@@ -116,12 +117,9 @@ def _check(actor: Any) -> None:
 
 
 def declarable() -> QuerySet[Certificate]:
-    """The CQPs in force delivered by a national jury whose session's results are released."""
+    """The CQPs in force whose decision (national jury or VAE jury) is released."""
     return Certificate.objects.filter(
-        kind=CertificateKind.CQP,
-        revoked_at__isnull=True,
-        decision__isnull=False,
-        decision__registration__session__released_at__lte=timezone.now(),
+        kind=CertificateKind.CQP, revoked_at__isnull=True, public_from__lte=timezone.now()
     )
 
 
@@ -161,14 +159,13 @@ def to_send() -> QuerySet[CpfPassage]:
 
 
 def declared() -> QuerySet[CpfPassage]:
-    """The passages of the declarable CQPs: `declarable`'s conditions through the passage's own joins,
+    """The passages of the declarable CQPs: `declarable`'s conditions through the passage's own join,
     not `certificate__in=declarable()`, a subquery PostgreSQL plans badly for the flux's cursor (194 s
     instead of about 20 for 100,000 passages)."""
     return CpfPassage.objects.filter(
         certificate__kind=CertificateKind.CQP,
         certificate__revoked_at__isnull=True,
-        certificate__decision__isnull=False,
-        certificate__decision__registration__session__released_at__lte=timezone.now(),
+        certificate__public_from__lte=timezone.now(),
     )
 
 
@@ -184,12 +181,12 @@ FIELDS = (
     "certificate__candidate__sex",
     "certificate__candidate__birth_date",
     "certificate__candidate__birth_insee_code",
-    "certificate__decision__deliberation__held_on",
-    "certificate__decision__registration__enrolment__access_route",
-    "certificate__decision__registration__enrolment__option__title",
-    "certificate__decision__registration__session__written_exam_date",
-    "certificate__decision__registration__session__oral_start",
-    "certificate__decision__registration__session__oral_end",
+    "certificate__valid_from",
+    "certificate__access_route",
+    "certificate__vae_route",
+    "certificate__option",
+    "certificate__assessed_from",
+    "certificate__assessed_to",
 )
 
 
@@ -208,10 +205,10 @@ class Row:
     birth_insee_code: str
     jury_date: date
     access_route: str
-    option: str | None
-    written_exam_date: date
-    oral_start: date
-    oral_end: date
+    vae_route: str
+    option: str
+    assessed_from: date
+    assessed_to: date
 
 
 def _rows(passages: QuerySet[CpfPassage]) -> Iterator[Row]:
@@ -263,9 +260,9 @@ def _passage(xf: Any, row: Row, proof: Callable[[str], str]) -> None:
             _leaf(xf, "libelleOption", row.option)
         _leaf(xf, "obtentionCertification", "PAR_ADMISSION")
         _leaf(xf, "donneeCertifiee", "true")
-        _leaf(xf, "dateDebutExamen", min(row.written_exam_date, row.oral_start).isoformat())
-        _leaf(xf, "dateFinExamen", max(row.written_exam_date, row.oral_end).isoformat())
-        # the certificate is delivered by the national jury's decision, for good (no end of validity)
+        _leaf(xf, "dateDebutExamen", row.assessed_from.isoformat())
+        _leaf(xf, "dateFinExamen", row.assessed_to.isoformat())
+        # the certificate is delivered by the jury's decision, for good (no end of validity)
         _leaf(xf, "dateDebutValidite", row.jury_date.isoformat())
         _nil(xf, "dateFinValidite")
         _leaf(xf, "presenceNiveauLangueEuro", "false")
@@ -274,6 +271,8 @@ def _passage(xf: Any, row: Row, proof: Callable[[str], str]) -> None:
         _nil(xf, "mentionValidee")
         with xf.element(_q("modalitesInscription")):
             _leaf(xf, "modaliteAcces", ACCESS[AccessRouteKind(row.access_route)])
+            if row.vae_route:
+                _leaf(xf, "voieAccessVAE", row.vae_route)
         with xf.element(_q("identificationTitulaire")), xf.element(_q("titulaire")):
             _leaf(xf, "nomNaissance", row.birth_name)
             if row.usage_name:
@@ -839,19 +838,17 @@ def pending(today: date | None = None, limit: int = 200) -> tuple[int, int, list
     today = today or timezone.localdate()
     approaching_from = months_before(today, APPROACHING_MONTHS)
     late_from = months_before(today, LIMIT_MONTHS)
-    overdue = not_accepted().filter(decision__deliberation__held_on__lte=approaching_from)
-    counts = overdue.aggregate(
-        late=Count("pk", filter=Q(decision__deliberation__held_on__lte=late_from)), all=Count("pk")
-    )
-    rows = overdue.order_by("decision__deliberation__held_on", "number").values_list(
+    overdue = not_accepted().filter(valid_from__lte=approaching_from)
+    counts = overdue.aggregate(late=Count("pk", filter=Q(valid_from__lte=late_from)), all=Count("pk"))
+    rows = overdue.order_by("valid_from", "number").values_list(
         "pk",
         "number",
         "candidate__birth_name",
         "candidate__usage_name",
         "candidate__first_name",
-        "decision__deliberation__held_on",
+        "valid_from",
         "cpf_passage__state",
-        "decision__registration__enrolment_id",
+        "enrolment_id",
     )[:limit]
     listed = [
         Pending(
@@ -897,7 +894,7 @@ def rejected(limit: int = 200) -> list[Rejected]:
             "certificate__candidate__birth_name",
             "certificate__candidate__usage_name",
             "certificate__candidate__first_name",
-            "certificate__decision__registration__enrolment_id",
+            "certificate__enrolment_id",
         )[:limit]
     )
     return [

@@ -46,7 +46,7 @@ from pyld import jsonld
 
 from certifier.core.models import DomainError
 
-from .models import Certificate, CertificateKind, StatusList
+from .models import Certificate, CertificateKind, StatusList, jury_name
 
 CERTIFIER = "Ucanss"
 LIST_SIZE = 131_072  # the Bitstring Status List's minimum length (16 KiB), for herd privacy
@@ -276,13 +276,14 @@ def issuer_profile() -> dict[str, Any]:
 def _achievement(certificate: Certificate, content: dict[str, Any]) -> dict[str, Any]:
     fiche = RNCP_FICHE.format(number=certificate.rncp_code.removeprefix("RNCP"))
     certification, jury_date = content["certification"]["title"], content["jury_date_text"]
+    jury = jury_name(content)
     if certificate.kind == CertificateKind.CQP:
         code, title = certificate.rncp_code, certification
         kind, target_type = "Certification", "ceterms:Credential"
         identifier, name = fiche, title
         criteria = (
-            f"Certificat de qualification professionnelle « {title} » ({code}), délivré par le jury "
-            f"national paritaire du {jury_date}."
+            f"Certificat de qualification professionnelle « {title} » ({code}), délivré par le {jury} "
+            f"du {jury_date}."
         )
     else:
         code, title = certificate.block_code, content["block"]["title"]
@@ -290,8 +291,7 @@ def _achievement(certificate: Certificate, content: dict[str, Any]) -> dict[str,
         identifier, name = f"{fiche}#{code}", f"CCP {code} {title}"
         criteria = (
             f"Certificat de compétences professionnelles du bloc « {title} » ({code}) de la certification "
-            f"« {certification} » ({certificate.rncp_code}), validé par le jury national paritaire du "
-            f"{jury_date}."
+            f"« {certification} » ({certificate.rncp_code}), validé par le {jury} du {jury_date}."
         )
     return {
         "id": identifier,

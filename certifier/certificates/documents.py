@@ -20,7 +20,7 @@ from reportlab.platypus import Paragraph
 from certifier.core.pdf import CERTIFIER, PLATFORM
 from certifier.juries.signing import sign_pdf
 
-from .models import CertificateKind
+from .models import CertificateKind, jury_name
 
 WIDTH, HEIGHT = landscape(A4)
 NAVY = colors.HexColor("#1f2f57")
@@ -152,9 +152,7 @@ def _lines(content: dict[str, Any]) -> list[Line]:
             for block in content["blocks"]
         ]
     lines.append(
-        Line(
-            f"par décision du jury national paritaire du {content['jury_date_text']}", "Times-Roman", 12.5, 22
-        )
+        Line(f"par décision du {jury_name(content)} du {content['jury_date_text']}", "Times-Roman", 12.5, 22)
     )
     return lines
 
@@ -226,7 +224,7 @@ def draw_certificate(content: dict[str, Any], qr: Matrix | None = None) -> bytes
         foot -= 13
     president = content["president"]
     centre = _style("centre", "Times-Roman", 11)
-    lines = ["Pour le jury national paritaire,", president["name"], president["capacity"]]
+    lines = [f"Pour le {jury_name(content)},", president["name"], president["capacity"]]
     y = 128.0
     for line in lines:
         if line:

@@ -1,7 +1,8 @@
 """D59, D60: issuing the certificates of the national jury's decisions in force.
 
 For each decision in force, a CCP for each block the jury validated (blocks scheme) and the CQP when it
-certified the candidate (both schemes; the 2013 marks scheme has no blocks, hence the CQP only).
+certified the candidate (both schemes; the 2013 marks scheme has no blocks, hence the CQP only). A VAE
+jury's outcome (D67) issues the same way: the vae app builds its `Context` and calls `issue_for`.
 
 Numbers are gap-free per kind and year: `CCP-2026-000124`, `CQP-2026-000123` (kind, year of issue, rank
 in the year on six digits). The rank is taken from `NumberSequence` under a row lock held by the
@@ -24,7 +25,7 @@ import json
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -47,14 +48,15 @@ from certifier.juries.deliberation import decisions_in_force
 from certifier.juries.models import JuryDecision, JuryMember, JuryStatus, MemberRole
 from certifier.juries.signals import results_proclaimed
 from certifier.juries.signing import SigningUnavailable
+from certifier.pathways.models import Candidate
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role
 from certifier.referential.enums import Scheme
-from certifier.referential.models import Block
+from certifier.referential.models import Block, CertificationVersion
 
 from .credentials import issue_credential
 from .documents import Matrix, qr_matrix, render_certificate
-from .models import Certificate, CertificateKind, NumberSequence
+from .models import NATIONAL_JURY, Certificate, CertificateKind, NumberSequence
 
 PROGRESS_EVERY = 50  # candidates between two progress reports
 # Crockford's base 32: no I, L, O nor U, so a code read aloud or typed is not mistaken
@@ -130,17 +132,41 @@ def day_text(day: date) -> str:
 
 
 @dataclass(frozen=True)
+class Declaration:
+    """What the release and the declaration to the CPF need (D55, D62), frozen on the certificate."""
+
+    access_route: str  # AccessRouteKind
+    assessed_from: date  # the first and last day of the assessment (exams, or the VAE dossier and jury)
+    assessed_to: date
+    public_from: datetime  # the release time of the decision
+    option: str = ""
+    vae_route: str = ""  # VaeRoute, for a VAE only
+
+
+@dataclass(frozen=True)
 class Context:
-    """What the certificates of one decision share, read once per session."""
+    """One decision delivering certificates, by the national jury (`decision`) or a VAE jury (the vae
+    app builds it): its holder, the version's blocks in order (none under the 2013 scheme), the blocks it
+    validates (a CCP each), whether the CQP is delivered, its jury's date, place and president."""
 
-    decision: JuryDecision
-    blocks: Sequence[Block]  # the version's blocks, in order (none under the 2013 scheme)
-    chair: JuryMember | None
+    candidate: Candidate
+    enrolment_id: int
+    version: CertificationVersion  # with its certification
+    blocks: Sequence[Block]
+    validated: frozenset[str]
+    certified: bool
+    jury_date: date
+    jury_place: str
+    president_name: str
+    president_capacity: str
+    declaration: Declaration
+    reference: dict[str, int]  # the decision, for the journal: {"decision": pk} or {"vae_decision": pk}
+    decision: JuryDecision | None = None
+    jury_name: str = NATIONAL_JURY
 
 
-def holder(decision: JuryDecision) -> dict[str, str]:
+def holder(candidate: Candidate) -> dict[str, str]:
     """The holder as the registry names them: birth name, usage name, first names; and the line printed."""
-    candidate = decision.registration.enrolment.candidate
     first_names = " ".join(part for part in (candidate.first_name, candidate.other_first_names) if part)
     name = f"{first_names} {(candidate.usage_name or candidate.birth_name).upper()}"
     if candidate.usage_name and candidate.usage_name.upper() != candidate.birth_name.upper():
@@ -157,34 +183,30 @@ def snapshot(
     context: Context, kind: str, number: str, code: str, issued_on: date, block: Block | None
 ) -> dict[str, Any]:
     """The frozen content of a certificate: everything it prints, nothing else (no birth date, no mark)."""
-    decision = context.decision
-    deliberation = decision.deliberation
-    version = deliberation.jury.session.version
+    version = context.version
     certification = version.certification
-    chair = context.chair
     content: dict[str, Any] = {
         "kind": kind,
         "kind_label": CertificateKind(kind).label,
         "number": number,
-        "holder": holder(decision),
+        "holder": holder(context.candidate),
         "certification": {
             "title": certification.title,
             "rncp_code": certification.number,
             "version": version.code,
             "version_label": version.label,
         },
-        "jury_date": deliberation.held_on.isoformat(),
-        "jury_date_text": day_text(deliberation.held_on),
-        "jury_place": deliberation.place,
-        "president": {
-            "name": f"{chair.first_name} {chair.last_name}" if chair else "",
-            "capacity": chair.capacity if chair else "",
-        },
+        "jury_date": context.jury_date.isoformat(),
+        "jury_date_text": day_text(context.jury_date),
+        "jury_place": context.jury_place,
+        "president": {"name": context.president_name, "capacity": context.president_capacity},
         "issued_on": issued_on.isoformat(),
         "issued_on_text": day_text(issued_on),
         "verification_code": grouped(code),
         "verification_url": verification_url(code),
     }
+    if context.jury_name != NATIONAL_JURY:
+        content["jury"] = context.jury_name
     if block is not None:
         content["block"] = {"code": block.code, "title": block.title}
     else:
@@ -197,24 +219,24 @@ def snapshot(
 
 def wanted(context: Context) -> list[tuple[str, Block | None]]:
     """The certificates a decision delivers: (kind, block) — the CCPs of the validated blocks, in the
-    version's order, then the CQP when the jury certified the candidate."""
-    decision = context.decision
+    version's order, then the CQP when the candidate is certified."""
     chosen: list[tuple[str, Block | None]] = [
-        (CertificateKind.CCP, block)
-        for block in context.blocks
-        if decision.blocks.get(block.code) == BlockStatus.VALIDATED
+        (CertificateKind.CCP, block) for block in context.blocks if block.code in context.validated
     ]
-    if decision.confirmed_status == JuryStatus.CERTIFIED:
+    if context.certified:
         chosen.append((CertificateKind.CQP, None))
     return chosen
 
 
 def contexts(decisions: Iterable[JuryDecision]) -> list[Context]:
-    """Each decision with its version's blocks and its jury's chair, in a few queries."""
+    """Each national jury decision with its version's blocks and its jury's chair, in a few queries."""
     loaded = list(
         JuryDecision.objects.filter(pk__in=[decision.pk for decision in decisions])
         .select_related(
-            "registration__enrolment__candidate", "deliberation__jury__session__version__certification"
+            "registration__enrolment__candidate",
+            "registration__enrolment__option",
+            "registration__session",
+            "deliberation__jury__session__version__certification",
         )
         .order_by("registration__candidate_number", "pk")
     )
@@ -230,18 +252,45 @@ def contexts(decisions: Iterable[JuryDecision]) -> list[Context]:
             jury__in={d.deliberation.jury_id for d in loaded}, role=MemberRole.CHAIR
         )
     }
-    return [
-        Context(d, blocks[d.deliberation.jury.session.version_id], chairs.get(d.deliberation.jury_id))
-        for d in loaded
-    ]
+    return [_jury_context(d, blocks[d.deliberation.jury.session.version_id], chairs) for d in loaded]
+
+
+def _jury_context(decision: JuryDecision, blocks: list[Block], chairs: dict[int, JuryMember]) -> Context:
+    deliberation = decision.deliberation
+    session = decision.registration.session
+    enrolment = decision.registration.enrolment
+    chair = chairs.get(deliberation.jury_id)
+    return Context(
+        candidate=enrolment.candidate,
+        enrolment_id=enrolment.pk,
+        version=deliberation.jury.session.version,
+        blocks=blocks,
+        validated=frozenset(
+            code for code, status in decision.blocks.items() if status == BlockStatus.VALIDATED
+        ),
+        certified=decision.confirmed_status == JuryStatus.CERTIFIED,
+        jury_date=deliberation.held_on,
+        jury_place=deliberation.place,
+        president_name=f"{chair.first_name} {chair.last_name}" if chair else "",
+        president_capacity=chair.capacity if chair else "",
+        declaration=Declaration(
+            access_route=enrolment.access_route,
+            assessed_from=min(session.written_exam_date, session.oral_start),
+            assessed_to=max(session.written_exam_date, session.oral_end),
+            # issued once proclaimed: the session's release time is set (D55)
+            public_from=session.released_at or timezone.now(),
+            option=enrolment.option.title if enrolment.option else "",
+        ),
+        reference={"decision": decision.pk},
+        decision=decision,
+    )
 
 
 def _in_force(context: Context) -> set[tuple[str, str]]:
-    decision = context.decision
     return set(
         Certificate.objects.filter(
-            candidate_id=decision.registration.enrolment.candidate_id,
-            rncp_code=decision.deliberation.jury.session.version.certification.number,
+            candidate_id=context.candidate.pk,
+            rncp_code=context.version.certification.number,
             revoked_at__isnull=True,
         ).values_list("kind", "block_code")
     )
@@ -282,22 +331,30 @@ def _issue(
     actor: Any,
     stored: list[Certificate],
 ) -> None:
-    decision = context.decision
     now = timezone.now()
     today = timezone.localdate(now)
     sequence, number = next_number(kind, today.year)
+    declaration = context.declaration
     certificate = Certificate.objects.create(
         kind=kind,
         year=today.year,
         sequence=sequence,
         number=number,
         verification_code=code,
-        candidate_id=decision.registration.enrolment.candidate_id,
-        decision=decision,
-        rncp_code=decision.deliberation.jury.session.version.certification.number,
+        candidate_id=context.candidate.pk,
+        enrolment_id=context.enrolment_id,
+        decision=context.decision,
+        rncp_code=context.version.certification.number,
         block_code=block.code if block else "",
         content=snapshot(context, kind, number, code, today, block),
         issued_at=now,
+        public_from=declaration.public_from,
+        access_route=declaration.access_route,
+        vae_route=declaration.vae_route,
+        assessed_from=declaration.assessed_from,
+        assessed_to=declaration.assessed_to,
+        valid_from=context.jury_date,
+        option=declaration.option,
     )
     certificate.credential = issue_credential(certificate)
     signed = render_certificate(certificate.content, qr)
@@ -309,7 +366,7 @@ def _issue(
         AuditAction.CERTIFICATE_ISSUED,
         certificate,
         actor=actor,
-        after={"number": number, "decision": decision.pk, "sha256": certificate.pdf_sha256},
+        after={"number": number, **context.reference, "sha256": certificate.pdf_sha256},
     )
 
 

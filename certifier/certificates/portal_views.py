@@ -29,8 +29,8 @@ READ = ("kind", "number", "verification_code", "content", "issued_at", "revoked_
 
 
 def released(now: datetime) -> Q:
-    """D55: a certificate is read from its session's release time."""
-    return Q(decision__deliberation__jury__session__released_at__lte=now)
+    """D55: a certificate is read from the release time of the decision that delivered it."""
+    return Q(public_from__lte=now)
 
 
 def holder_certificates(user: Any, now: datetime) -> QuerySet[Certificate]:

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, QuerySet, Subquery
+from django.db.models import QuerySet, Subquery
 from django.utils.crypto import salted_hmac
 
 from certifier.juries.models import LookupKind, ResultsLookupCounter
@@ -39,7 +39,7 @@ class Outcome(StrEnum):
 # what the page reads of a certificate: its frozen content, never its credential (kilobytes) nor the
 # holder's record
 READ = (
-    "decision",
+    "public_from",
     "kind",
     "number",
     "verification_code",
@@ -85,14 +85,13 @@ def count_failure(address: str, now: datetime) -> None:
 
 
 def certificate_of(code: str, address: str, now: datetime) -> Any:
-    """The certificate of a stored-form code with when its session's results are released, and until
-    when `address` is locked (`address_locked_until`), in one query (kept lean: on this page, building
-    the query costs more than running it)."""
+    """The certificate of a stored-form code, and until when `address` is locked
+    (`address_locked_until`), in one query (kept lean: on this page, building the query costs more
+    than running it)."""
     found = (
         Certificate.objects.filter(verification_code=code)
         .only(*READ)
         .annotate(
-            released_at=F("decision__registration__session__released_at"),
             address_locked_until=Subquery(_lock(address, now)[:1]),
         )
         .order_by()[:1]
@@ -107,11 +106,8 @@ def replacement_code(certificate: Certificate) -> str | None:
 
 
 def _released(certificate: Any, now: datetime) -> bool:
-    """D55: a jury's certificate is public from its session's release time (one without a jury
-    decision has no release to wait for)."""
-    if certificate.decision_id is None:
-        return True
-    return certificate.released_at is not None and certificate.released_at <= now
+    """D55: a certificate is public from the release time of the decision that delivered it."""
+    return bool(certificate.public_from <= now)
 
 
 def find(code: str, address: str, now: datetime) -> tuple[Any, datetime | None]:

@@ -30,7 +30,7 @@ from certifier.people.permissions import public
 
 from . import verification
 from .issuance import day_text, grouped, normalise_code
-from .models import Certificate, RevocationReason
+from .models import Certificate, RevocationReason, jury_name
 from .verification import Outcome
 
 CACHE_SECONDS = 30  # D61, issue 10: a revocation shows on the page within a minute
@@ -91,6 +91,7 @@ def facts(certificate: Any) -> dict[str, Any]:
             "title": content["certification"]["title"],
             "rncp_code": content["certification"]["rncp_code"],
         },
+        "jury": jury_name(content),
         "jury_date": content["jury_date"],
         "issued_on": content["issued_on"],
         "verification_code": content["verification_code"],

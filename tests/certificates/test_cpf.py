@@ -73,8 +73,9 @@ def certify(deliberation, admin, enrolment=None, kind=CertificateKind.CQP, block
     """A certificate issued on the jury's decision certifying `enrolment` (a new candidate's when None)."""
     enrolment = enrolment or EnrolmentFactory(candidate=CandidateFactory(other_first_names="Marie Anne"))
     index = next(serial)
+    session = deliberation.jury.session
     registration = Registration.objects.create(
-        session=deliberation.jury.session,
+        session=session,
         enrolment=enrolment,
         candidate_number=f"N{index:08d}",
         copy_code=f"C{index:08d}",
@@ -99,11 +100,19 @@ def certify(deliberation, admin, enrolment=None, kind=CertificateKind.CQP, block
         number=f"{kind.upper()}-2026-{index:06d}",
         verification_code=f"V{index:020d}",
         candidate=enrolment.candidate,
+        enrolment=enrolment,
         decision=decision,
         rncp_code="RNCP35729",
         block_code=block_code,
         content={},
         issued_at=timezone.now(),
+        # as issued: from the session's release time, later when not released yet (D55)
+        public_from=session.released_at or timezone.now() + timedelta(days=30),
+        access_route=enrolment.access_route,
+        assessed_from=session.written_exam_date,
+        assessed_to=session.oral_end,
+        valid_from=deliberation.held_on,
+        option=enrolment.option.title if enrolment.option else "",
     )
 
 

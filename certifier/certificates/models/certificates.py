@@ -3,11 +3,14 @@ numbered without gaps per kind and year, its content frozen when issued (never r
 candidate or the referential), its signed PDF and its signed Open Badges 3.0 credential; revoked only
 through an amendment of the jury or a fraud decision (D56, D62), never deleted."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from certifier.juries.models import JuryDecision
-from certifier.pathways.models import Candidate
+from certifier.pathways.models import Candidate, Enrolment
+from certifier.referential.enums import AccessRouteKind
 
 
 class CertificateKind(models.TextChoices):
@@ -20,6 +23,15 @@ class RevocationReason(models.TextChoices):
 
     AMENDMENT = "amendment", "Décision rectifiée par le jury"
     FRAUD = "fraud", "Fraude établie"
+
+
+NATIONAL_JURY = "jury national paritaire"
+
+
+def jury_name(content: dict[str, Any]) -> str:
+    """The jury that delivered a certificate, as printed (« par décision du jury … du … »): the national
+    joint jury, or the one its frozen content names (a VAE jury)."""
+    return str(content.get("jury", NATIONAL_JURY))
 
 
 class NumberSequence(models.Model):
@@ -39,8 +51,16 @@ class NumberSequence(models.Model):
         return f"{self.get_kind_display()} {self.year} : {self.last}"
 
 
+class VaeRoute(models.TextChoices):
+    """D62: how a VAE was followed, as the CDC names it (`voieAccessVAE`)."""
+
+    LEAVE = "CONGES_VAE", "Congé VAE"
+    STANDARD = "VAE_CLASSIQUE", "VAE classique"
+
+
 class Certificate(models.Model):
-    """One certificate (a CCP for a block, the CQP), issued once on the decision that delivered it."""
+    """One certificate (a CCP for a block, the CQP), issued once on the decision that delivered it: the
+    national jury's (`decision`) or a VAE jury's (no `decision`; the VAE app keeps the link)."""
 
     kind = models.CharField("nature", max_length=3, choices=CertificateKind.choices)
     year = models.PositiveSmallIntegerField("année")
@@ -59,11 +79,24 @@ class Certificate(models.Model):
         on_delete=models.PROTECT,
         related_name="certificates",
     )
+    # the enrolment the certificate crowns (its holder's identity is corrected there)
+    enrolment = models.ForeignKey(
+        Enrolment, verbose_name="inscription", on_delete=models.PROTECT, related_name="certificates"
+    )
     rncp_code = models.CharField("code RNCP", max_length=20)
     block_code = models.CharField("code du bloc", max_length=30, blank=True)  # empty for the CQP
     # frozen at issue: holder, certification, blocks, jury date, president… (D60); never re-read
     content = models.JSONField("contenu figé à l'émission")
     issued_at = models.DateTimeField("émis le")
+    # D55: read by its holder and the public from the release time of the decision that delivered it
+    public_from = models.DateTimeField("public à partir du")
+    # D62: what the declaration to the CPF says of how it was obtained, frozen at issue
+    access_route = models.CharField("voie d'accès", max_length=30, choices=AccessRouteKind.choices)
+    vae_route = models.CharField("modalité de la VAE", max_length=20, choices=VaeRoute.choices, blank=True)
+    assessed_from = models.DateField("début des épreuves")
+    assessed_to = models.DateField("fin des épreuves")
+    valid_from = models.DateField("date de la décision du jury")
+    option = models.CharField("option", max_length=200, blank=True)
     pdf = models.FileField("certificat signé (PDF)", upload_to="certificates/%Y/", blank=True)
     pdf_sha256 = models.CharField("empreinte SHA-256 du PDF", max_length=64, blank=True)
     credential = models.JSONField("attestation Open Badges 3.0 signée", null=True, blank=True)
@@ -100,6 +133,10 @@ class Certificate(models.Model):
                 fields=["candidate", "kind", "rncp_code", "block_code"],
                 condition=models.Q(revoked_at__isnull=True),
                 name="certificate_in_force_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(vae_route="") | models.Q(access_route=AccessRouteKind.VAE),
+                name="certificate_vae_route_of_a_vae",
             ),
             models.CheckConstraint(
                 condition=models.Q(revoked_at__isnull=True, revocation_reason="")
