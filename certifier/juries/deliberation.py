@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from certifier.assessments.enums import CONFIRMED_STATUSES, BlockStatus
+from certifier.assessments.models import BlockDecision
 from certifier.core.audit import record_event, record_events
 from certifier.core.enums import AuditAction, DecisionSource
 from certifier.core.models import DomainError, NotAllowed
@@ -43,6 +44,9 @@ PROPOSED = {
     Status.PENDING: JuryStatus.DEFERRED,
 }
 BLOCK_LABELS = {status.value: status.label for status in BlockStatus}
+# D18: where a capitalised block was validated, as the explanation says it
+NATIONAL_JURY_ORIGIN = "validé par le jury national"
+VAE_ORIGIN = "validé par la VAE"
 
 
 # the reader ---------------------------------------------------------------------------------------
@@ -192,7 +196,7 @@ def proposals(deliberation: Deliberation, registrations: QuerySet[Registration] 
         decider = compiled(session.version.rule_set).decider if session.version.rule_set else None
         for candidate in outcome.candidates:
             registration = candidate.registration
-            kept = capitalised.get(registration.enrolment.candidate_id, set())
+            kept = capitalised.get(registration.enrolment.candidate_id, {})
             rows.append(
                 _blocks_proposal(
                     candidate, decider, kept, decided.get(registration.pk), in_force.get(registration.pk)
@@ -268,7 +272,7 @@ def _marks_proposal(
 def _blocks_proposal(
     candidate: CandidateOutcome,
     decider: Any,
-    capitalised: set[str],
+    capitalised: dict[str, str],
     decision: JuryDecision | None,
     in_force: JuryDecision | None,
 ) -> Proposal:
@@ -283,7 +287,7 @@ def _blocks_proposal(
     parts = [
         f"bloc {item.block.code} : "
         + (
-            "capitalisé (validé par le jury national)"
+            f"capitalisé ({capitalised[item.block.code]})"
             if item.block.code in capitalised
             else item.label.lower()
         )
@@ -308,9 +312,10 @@ def _blocks_proposal(
     )
 
 
-def _capitalised(session: ExamSession, registrations: QuerySet[Registration]) -> dict[int, set[str]]:
+def _capitalised(session: ExamSession, registrations: QuerySet[Registration]) -> dict[int, dict[str, str]]:
     """D18: per candidate, the codes of the blocks validated by the national jury in the decision in force
-    of an earlier proclaimed session, in one query."""
+    of an earlier proclaimed session, or by a VAE jury's proclaimed outcome (its block decisions, source
+    VAE, shown from the signature of its minutes), each with where it was validated, in two queries."""
     latest: dict[int, tuple[Any, int, int, dict[str, str]]] = {}
     for registration_id, candidate_id, blocks, signed_at, pk in (
         JuryDecision.objects.filter(
@@ -331,9 +336,21 @@ def _capitalised(session: ExamSession, registrations: QuerySet[Registration]) ->
         known = latest.get(registration_id)
         if known is None or (signed_at, pk) > (known[0], known[2]):
             latest[registration_id] = (signed_at, candidate_id, pk, blocks)
-    kept: dict[int, set[str]] = defaultdict(set)
+    kept: dict[int, dict[str, str]] = defaultdict(dict)
     for _, candidate_id, _, blocks in latest.values():
-        kept[candidate_id] |= {code for code, status in blocks.items() if status == BlockStatus.VALIDATED}
+        for code, status in blocks.items():
+            if status == BlockStatus.VALIDATED:
+                kept[candidate_id][code] = NATIONAL_JURY_ORIGIN
+    for candidate_id, code in (
+        BlockDecision.objects.shown(timezone.now())
+        .filter(
+            source=DecisionSource.VAE,
+            confirmed_status=BlockStatus.VALIDATED,
+            enrolment__candidate_id__in=registrations.values("enrolment__candidate_id"),
+        )
+        .values_list("enrolment__candidate_id", "block__code")
+    ):
+        kept[candidate_id].setdefault(code, VAE_ORIGIN)
     return kept
 
 

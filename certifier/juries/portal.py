@@ -21,11 +21,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, IntegerField, Max, OuterRef, QuerySet, Value
 from django.http import Http404
 from django.utils.crypto import salted_hmac
 
 from certifier.assessments.enums import BlockStatus
+from certifier.assessments.models import BlockDecision
+from certifier.core.enums import DecisionSource
 from certifier.exams import numbers
 from certifier.exams.evaluations import SHOWN_TO_EMPLOYER, Exam, evaluations
 from certifier.exams.marks import cell_text
@@ -121,7 +123,14 @@ def _with_relations(registrations: QuerySet[Registration], *, names: bool = Fals
 def candidate_registrations(user: Any) -> list[Registration]:
     """D57: a signed-in candidate's own registrations, and only theirs, the latest session first (sorted
     here: the few rows of one candidate cost less to sort than an ORDER BY on a join to compile)."""
-    registrations = _with_relations(Registration.objects.filter(enrolment__candidate__user=user))
+    registrations = _with_relations(Registration.objects.filter(enrolment__candidate__user=user)).annotate(
+        # D18: whether a VAE jury validated blocks for them (`vae_blocks` reads those only then)
+        has_vae_blocks=Exists(
+            BlockDecision.objects.filter(
+                enrolment__candidate_id=OuterRef("enrolment__candidate_id"), source=DecisionSource.VAE
+            )
+        )
+    )
     return sorted(registrations, key=lambda r: (-r.session.written_exam_date.toordinal(), r.pk))
 
 
@@ -136,18 +145,64 @@ RESULTS_CACHE_SECONDS = 15 * 60
 
 def candidate_results_key(user: Any, now: datetime) -> str:
     """The cache key of the signed-in candidate's results page at `now`, from one query."""
-    rows = (
+    sessions = (
         Registration.objects.filter(enrolment__candidate__user=user)
-        .annotate(minutes=Max("session__national_jury__deliberations__minutes__pk"))
-        .values_list("pk", "candidate_number", "session__released_at", "minutes")
-        .order_by("pk")
+        .annotate(kind=Value("session"), minutes=Max("session__national_jury__deliberations__minutes__pk"))
+        .values_list("kind", "pk", "candidate_number", "session__released_at", "minutes")
+        .order_by()
     )
+    # D18: and the blocks a VAE jury validated (append-only rows, shown from its minutes' signature)
+    vae = (
+        BlockDecision.objects.filter(enrolment__candidate__user=user, source=DecisionSource.VAE)
+        .annotate(kind=Value("vae"), minutes=Value(None, output_field=IntegerField()))
+        .values_list("kind", "pk", "block__code", "shown_from", "minutes")
+        .order_by()
+    )
+    rows = sorted(sessions.union(vae, all=True), key=lambda row: (row[0], row[1]))
     state = ";".join(
-        f"{pk},{number},{released_at.isoformat() if released_at else ''},"
+        f"{kind},{pk},{number},{released_at.isoformat() if released_at else ''},"
         f"{int(released_at is not None and released_at <= now)},{minutes or ''}"
-        for pk, number, released_at, minutes in rows
+        for kind, pk, number, released_at, minutes in rows
     )
     return f"juries:results:{user.pk}:{hashlib.sha256(state.encode()).hexdigest()}"
+
+
+@dataclass(frozen=True)
+class VaeBlockLine:
+    """A block a VAE jury validated (D18, D67), shown next to the results of the exam sessions."""
+
+    code: str
+    title: str
+    jury_date: date | None
+
+    @property
+    def origin(self) -> str:
+        if self.jury_date is None:
+            return "validé par la VAE"
+        return f"validé par la VAE, jury du {self.jury_date:%d/%m/%Y}"
+
+
+def vae_blocks(user: Any, registrations: Sequence[Registration], now: datetime) -> list[VaeBlockLine]:
+    """D18: the blocks validated by a VAE jury for the signed-in candidate, from the signature of its
+    minutes, in the certification's order: no query when their `candidate_registrations` say there is
+    none, else one. The jury's date is the one its block decision's record carries (`vae_jury`), the
+    juries app reading no table of the vae app."""
+    if registrations and not any(
+        getattr(registration, "has_vae_blocks", True) for registration in registrations
+    ):
+        return []
+    lines = []
+    for code, title, record in (
+        BlockDecision.objects.shown(now)
+        .filter(
+            enrolment__candidate__user=user, source=DecisionSource.VAE, confirmed_status=BlockStatus.VALIDATED
+        )
+        .order_by("block__version_id", "block__position", "block__code", "pk")
+        .values_list("block__code", "block__title", "record")
+    ):
+        held_on = (record or {}).get("vae_jury", {}).get("held_on")
+        lines.append(VaeBlockLine(code, title, date.fromisoformat(held_on) if held_on else None))
+    return lines
 
 
 def get_employer_session_or_404(user: Any, pk: int) -> tuple[ExamSession, list[Registration]]:

@@ -80,9 +80,13 @@ def my_results(request: HttpRequest) -> HttpResponse:
     key = portal.candidate_results_key(request.user, now) if settings.RESULTS_PAGE_CACHE else None
     results = cache.get(key) if key else None
     if results is None:
+        registrations = portal.candidate_registrations(request.user)
         results = render_to_string(
             "juries/results_list.html",
-            {"results": portal.candidate_results(portal.candidate_registrations(request.user), now)},
+            {
+                "results": portal.candidate_results(registrations, now),
+                "vae_blocks": portal.vae_blocks(request.user, registrations, now),
+            },
         )
         if key:
             cache.set(key, results, portal.RESULTS_CACHE_SECONDS)
