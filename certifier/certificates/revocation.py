@@ -41,6 +41,7 @@ from certifier.people.permissions import has_role
 from .credentials import resign_status_list, status_list_number
 from .issuance import contexts, issue_certificates_for, wanted
 from .models import Certificate, RevocationReason
+from .verification import forget_answers
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +88,7 @@ def do_revoke(actor: Any, certificate: Certificate, reason: RevocationReason) ->
         },
     )
     resign_status_list(status_list_number(locked))
+    forget_answers()
     return locked
 
 
@@ -122,6 +124,7 @@ def _replace(issued: list[Certificate]) -> None:
         )
         if replaced is not None:
             Certificate.objects.filter(pk=certificate.pk).update(replaces=replaced)
+            forget_answers()  # the revoked one's page now links to its replacement
 
 
 def revise(actor: Any, new: JuryDecision) -> jobs.Outcome:

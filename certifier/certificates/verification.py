@@ -12,6 +12,12 @@ is refused, found or not (a found certificate answered to a locked address would
 from a bad one); the certificate and the lock are read in one query. A success never resets the count.
 With 80 bits a code, the lock-out is a second line: guessing one of 100,000 certificates takes about
 10^19 tries on average.
+
+The answers about a found certificate are kept in the cache (`VERIFICATION_CACHE_SECONDS`: a day in the
+shared cache, half a minute in each process's memory without one) under a key carrying the answers'
+epoch: a revocation or a replacement moves the epoch on once committed (`forget_answers`), so no answer
+drawn before it is served again, whichever process drew it. A lock reached is kept there too, so a
+locked address is refused before any kept answer.
 """
 
 from datetime import datetime, timedelta
@@ -19,6 +25,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import QuerySet, Subquery
 from django.utils.crypto import salted_hmac
@@ -55,6 +62,34 @@ def _address_key(address: str) -> str:
     return salted_hmac("certifier.certificates.verification", address, algorithm="sha256").hexdigest()
 
 
+EPOCH_KEY = "verification:epoch"
+
+
+def _lock_key(address: str) -> str:
+    return f"verification:lock:{_address_key(address)}"
+
+
+def answer_key(epoch: int, code: str, as_json: bool) -> str:
+    return f"verification:{epoch}:{'json' if as_json else 'html'}:{code}"
+
+
+def kept_state(address: str) -> tuple[int, datetime | None]:
+    """The answers' epoch and until when `address` is locked, as the cache knows them (one round trip)."""
+    lock = _lock_key(address)
+    kept = cache.get_many([EPOCH_KEY, lock])
+    return kept.get(EPOCH_KEY, 0), kept.get(lock)
+
+
+def forget_answers() -> None:
+    """After the commit of a change to a certificate's status, the answers kept are never served again."""
+
+    def forget() -> None:
+        cache.add(EPOCH_KEY, 0, timeout=None)
+        cache.incr(EPOCH_KEY)
+
+    transaction.on_commit(forget)
+
+
 def _lock(address: str, now: datetime) -> QuerySet[ResultsLookupCounter, datetime | None]:
     return (
         ResultsLookupCounter.objects.filter(
@@ -80,7 +115,9 @@ def count_failure(address: str, now: datetime) -> None:
         counter.failures += 1
         if counter.failures >= settings.VERIFICATION_ADDRESS_FAILURES:
             counter.failures = 0
-            counter.locked_until = now + timedelta(minutes=settings.VERIFICATION_LOCK_MINUTES)
+            counter.locked_until = until = now + timedelta(minutes=settings.VERIFICATION_LOCK_MINUTES)
+            seconds = settings.VERIFICATION_LOCK_MINUTES * 60
+            transaction.on_commit(lambda: cache.set(_lock_key(address), until, seconds))
         counter.save(update_fields=["failures", "locked_until"])
 
 

@@ -6,21 +6,20 @@ jury date, issue date, number) and its status, read from the content frozen at i
 a date of birth. A mistyped code, a code that names no certificate and a revoked certificate are three
 different answers.
 
-The answers about a certificate are kept in this process for `CACHE_SECONDS` (a revocation shows within
-that time) and served again without reading the database, to visitors without a session. Only a code this process answered found within that time is served so; any other code is read, and refused
-while the client's address is locked (`verification`): a locked address guessing codes learns nothing
-but for a code it guessed right among those just answered here, a chance of about 10^-20 a guess."""
+The answers about a found certificate are kept in the cache (`verification`) and served again without
+reading the database, to visitors without any cookie, unless their address is locked. The page's
+consultation date is written in when served."""
 
 import json
-import threading
 from datetime import datetime
 from typing import Any
 
-from cachetools import TTLCache
+from django.conf import settings
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -33,8 +32,8 @@ from .issuance import day_text, grouped, normalise_code
 from .models import Certificate, RevocationReason, jury_name
 from .verification import Outcome
 
-CACHE_SECONDS = 30  # D61, issue 10: a revocation shows on the page within a minute
-CACHE_ENTRIES = 50_000
+# the consultation date's place in a kept page, written in when served
+CONSULTED_ON = "\u2063consulté-le\u2063"
 CREDENTIAL_TYPE = "application/vc+ld+json"
 MESSAGES = {
     Outcome.MISTYPED: (
@@ -61,12 +60,6 @@ STATUS_CODES = {
     Outcome.MISTYPED: 404,
     Outcome.LOCKED: 429,
 }
-
-# timed by the platform's clock (`timezone.now`), as the release times and the lock-out are
-_answers: TTLCache[tuple[str, bool], tuple[int, bytes, str]] = TTLCache(
-    CACHE_ENTRIES, CACHE_SECONDS, timer=lambda: timezone.now().timestamp()
-)
-_answers_lock = threading.Lock()
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -132,7 +125,12 @@ def _answer(request: HttpRequest, as_json: bool, outcome: Outcome, certificate: 
     if as_json:
         response = HttpResponse(_json(outcome, certificate), content_type="application/json")
     else:
-        context = {"outcome": outcome.value, "message": MESSAGES[outcome], "certificate": certificate}
+        context = {
+            "outcome": outcome.value,
+            "message": MESSAGES[outcome],
+            "certificate": certificate,
+            "consulted_on": CONSULTED_ON,
+        }
         if certificate is not None:
             context["revocation"] = revocation(certificate)
             context["credential_url"] = credential_path(certificate.verification_code)
@@ -142,7 +140,11 @@ def _answer(request: HttpRequest, as_json: bool, outcome: Outcome, certificate: 
 
 
 def _finish(response: HttpResponse) -> HttpResponse:
-    """Never indexed by search engines (it names a person); the status may change: revalidated."""
+    """Never indexed by search engines (it names a person); the status may change: revalidated. The
+    consultation date written in."""
+    response.content = response.content.replace(
+        CONSULTED_ON.encode(), formats.date_format(timezone.localdate(), "j F Y").encode()
+    )
     response["X-Robots-Tag"] = "noindex"
     patch_cache_control(response, no_cache=True)
     patch_vary_headers(response, ["Accept"])
@@ -170,11 +172,16 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     # the page's menu differs for a signed-in visitor (their address, a form's token): only the answers
     # drawn for a visitor without any cookie (no session, no pending message) are shared
     shared = as_json or not request.COOKIES
-    with _answers_lock:
-        cached = _answers.get((stored, as_json)) if shared else None
-    if cached is not None:
-        status, content, content_type = cached
-        return _finish(HttpResponse(content, content_type=content_type, status=status))
+    key = None
+    if shared:
+        epoch, until = verification.kept_state(address)
+        if until is not None and until > now:
+            return _refused(request, as_json, until)
+        key = verification.answer_key(epoch, stored, as_json)
+        kept = cache.get(key)
+        if kept is not None:
+            status, content, content_type = kept
+            return _finish(HttpResponse(content, content_type=content_type, status=status))
     certificate, until = verification.find(stored, address, now)
     if until is not None:
         return _refused(request, as_json, until)
@@ -182,9 +189,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         return _finish(_answer(request, as_json, Outcome.UNKNOWN))
     outcome = Outcome.REVOKED if certificate.revoked_at else Outcome.VALID
     response = _answer(request, as_json, outcome, certificate)
-    if shared:
-        with _answers_lock:
-            _answers[(stored, as_json)] = (response.status_code, response.content, response["Content-Type"])
+    if key is not None:
+        kept = (response.status_code, response.content, response["Content-Type"])
+        cache.set(key, kept, settings.VERIFICATION_CACHE_SECONDS)
     return _finish(response)
 
 

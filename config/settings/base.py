@@ -217,6 +217,12 @@ RESULTS_LOOKUP_LOCK_MINUTES = int(os.environ.get("RESULTS_LOOKUP_LOCK_MINUTES", 
 # the environment so the verification benchmark can raise them.
 VERIFICATION_ADDRESS_FAILURES = int(os.environ.get("VERIFICATION_ADDRESS_FAILURES", "20"))
 VERIFICATION_LOCK_MINUTES = int(os.environ.get("VERIFICATION_LOCK_MINUTES", "15"))
+# Its answers about found certificates are kept: a day in the shared cache (a revocation makes them
+# stale at once, in every process), half a minute in each process's memory without one (a revocation in
+# another process shows within the minute).
+VERIFICATION_CACHE_SECONDS = int(
+    os.environ.get("VERIFICATION_CACHE_SECONDS", str(24 * 3600 if REDIS_URL else 30))
+)
 
 # Content-Security-Policy (django-csp): own resources only, no inline script or style.
 CONTENT_SECURITY_POLICY = {

@@ -9,11 +9,11 @@ import json
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
-from certifier.certificates import views
 from certifier.certificates.issuance import grouped
 from certifier.certificates.models import Certificate, RevocationReason
 from certifier.certificates.revocation import do_revoke
@@ -35,10 +35,10 @@ UNKNOWN_CODE = "0000-0000-0000-0000"
 
 @pytest.fixture(autouse=True)
 def fresh_answers():
-    """Each test starts without the answers a previous one left in this process."""
-    views._answers.clear()
+    """Each test starts without the answers and locks a previous one left in the cache."""
+    cache.clear()
     yield
-    views._answers.clear()
+    cache.clear()
 
 
 def url(code: str) -> str:
@@ -106,7 +106,7 @@ def test_a_signed_in_visitors_page_is_never_shared_with_another(client, client_f
     page(client, code)
     signed_in = page(client_for("crfp_staff"), code)
     assert users["crfp_staff"].email in signed_in and "Se déconnecter" in signed_in
-    views._answers.clear()
+    cache.clear()
     page(client_for("crfp_staff"), code)
     anonymous = page(client, code)
     assert users["crfp_staff"].email not in anonymous and "csrfmiddlewaretoken" not in anonymous
@@ -261,17 +261,42 @@ def test_a_certificate_of_results_not_released_yet_is_unknown_until_the_release(
     assert "Ce certificat est valide" in page(client, cqp.verification_code)
 
 
-# the answers kept in the process: a revocation shows within the minute
+# the answers kept: a revocation shows at once, in every process sharing the cache
 
 
-def test_a_revocation_shows_on_the_page_within_the_minute(client, users, issued, monkeypatch):
+def test_a_revocation_shows_on_the_page_as_soon_as_committed(
+    client, users, issued, django_capture_on_commit_callbacks
+):
     cqp = of(issued, "Martin")
     assert "Ce certificat est valide" in page(client, cqp.verification_code)
-    withdraw(users, cqp)
-    later = timezone.now() + timedelta(seconds=views.CACHE_SECONDS + 1)
-    monkeypatch.setattr(timezone, "now", lambda: later)
-    assert views.CACHE_SECONDS < 60
+    assert "Ce certificat est valide" in page(client, cqp.verification_code, HTTP_ACCEPT="application/json")
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(users, cqp)
     assert "Ce certificat a été révoqué" in page(client, cqp.verification_code)
+    assert '"status": "revoked"' in page(client, cqp.verification_code, HTTP_ACCEPT="application/json")
+
+
+def test_without_a_shared_cache_an_answer_is_kept_less_than_a_minute(settings):
+    assert settings.VERIFICATION_CACHE_SECONDS < 60
+
+
+def test_a_kept_page_bears_the_day_it_is_consulted(client, issued, monkeypatch):
+    code = of(issued, "Martin").verification_code
+    assert f"consulté le {formats.date_format(timezone.localdate(), 'j F Y')}" in page(client, code)
+    tomorrow = timezone.now() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    assert f"consulté le {formats.date_format(timezone.localdate(), 'j F Y')}" in page(client, code)
+
+
+def test_a_locked_address_is_refused_even_a_kept_answer(
+    client, issued, settings, django_capture_on_commit_callbacks
+):
+    code = of(issued, "Martin").verification_code
+    page(client, code)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(settings.VERIFICATION_ADDRESS_FAILURES):
+            page(client, UNKNOWN_CODE, 404)
+    assert "Vérification suspendue" in page(client, code, 429)
 
 
 def test_the_page_reads_the_certificate_and_the_lock_in_one_query_then_nothing_for_a_while(

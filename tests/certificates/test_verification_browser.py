@@ -2,9 +2,9 @@
 revoked and unknown; printed, it keeps the certificate's facts and drops the menu and the buttons."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
-from certifier.certificates import views
 from certifier.certificates.models import RevocationReason
 from certifier.certificates.revocation import do_revoke
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture(autouse=True)
 def fresh_answers():
-    views._answers.clear()
+    cache.clear()
 
 
 def check(page, assert_accessible, assert_fits):
