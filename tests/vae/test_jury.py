@@ -10,6 +10,7 @@ from django.utils import timezone
 from certifier.core.enums import AuditAction
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.people.enums import Role
+from certifier.referential.models import Block
 from certifier.vae.jury import (
     IMBALANCED,
     composition_problems,
@@ -24,6 +25,7 @@ from certifier.vae.jury import (
     links,
 )
 from certifier.vae.models import VaeCandidacy, VaeJuryMember, VaeJurySession
+from certifier.vae.outcome import do_decide
 from tests.factories import MembershipFactory
 from tests.vae import jury_fixtures
 from tests.vae.jury_fixtures import HELD_ON, seat, slot
@@ -394,3 +396,31 @@ def test_the_links_of_a_member_name_every_reason(users, organisations, submitted
     ]
     assert links(VaeJuryMember(user=candidate), application)[0] == "c'est le compte du candidat lui-même"
     assert links(VaeJuryMember(user=users["vae_jury"]), application) == []
+
+
+# once the jury decides
+
+
+def test_the_composition_is_fixed_once_the_jury_has_decided(users, composed, submitted, jurors):
+    candidacy = do_schedule(
+        users["cpnefp"], composed, submitted(prior_certification="tam_tam", obtained_on=date(2012, 5, 1))
+    )
+    codes = Block.objects.filter(version=composed.version).values_list("code", flat=True)
+    do_decide(
+        jurors["anne"],
+        candidacy,
+        blocks=dict.fromkeys(codes, True),
+        argument="Le dossier établit chaque compétence.",
+        votes_for=2,
+        votes_against=0,
+        abstentions=0,
+    )
+    with pytest.raises(DomainError, match="a déjà statué sur un candidat : sa composition ne change plus"):
+        seat(users, composed, "chloe@test.example")
+    with pytest.raises(DomainError, match="sa composition ne change plus"):
+        do_remove_member(users["cpnefp"], composed.members.get(user=jurors["bruno"]))
+    with pytest.raises(DomainError, match="a déjà statué sur ce candidat"):
+        do_request_interview(jurors["bruno"], candidacy, "Trop tard.")
+    assert composed.members.count() == 2
+    later = do_schedule(users["cpnefp"], composed, submitted(other=True), interview_at=slot(11))
+    assert later.session == composed
