@@ -245,7 +245,7 @@ def test_the_sessions_list_costs_a_bounded_number_of_queries(
         seat(users, other, "vae_jury@test.example", sex="M")
     for persona in ("cpnefp", "vae_jury"):
         client = client_for(persona)
-        with django_assert_max_num_queries(8):
+        with django_assert_max_num_queries(6):
             response = client.get(reverse("vae:jury_sessions"))
         assert response.content.decode().count("Salle ") == 6
 
@@ -261,6 +261,6 @@ def test_the_session_page_costs_a_bounded_number_of_queries(
     )
     for persona in ("cpnefp", "vae_jury", "national_admin"):
         client = client_for(persona)
-        with django_assert_max_num_queries(16):
+        with django_assert_max_num_queries(12):
             response = client.get(reverse("vae:jury_session", args=[sitting.pk]))
         assert "DURAND Paul" in response.content.decode()
