@@ -37,6 +37,7 @@ from .permissions import follows, may_decide_admissibility, may_file_for_others,
 from .rules import Eligibility, eligibility
 
 MAX_PERIODS = 50
+CENT = Decimal("0.01")  # the rate's column keeps two decimals
 ONCE_A_YEAR = (
     "Ce candidat a déjà déposé une demande de VAE cette année : une seule demande par année civile (D33). "
     "Une nouvelle demande sera possible l'an prochain."
@@ -305,7 +306,7 @@ def _period_values(data: PeriodData) -> dict[str, Any]:
         "job": data.job.strip(),
         "start": data.start,
         "end": data.end,
-        "rate": data.rate,
+        "rate": data.rate.quantize(CENT),
     }
 
 
