@@ -3,7 +3,8 @@ from the blocks the candidate already holds (full, partial, refusal); always arg
 the president's casting vote; only a member of a validly composed jury decides, and never after the
 minutes are signed."""
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -13,6 +14,12 @@ from certifier.core.enums import AuditAction, DecisionSource
 from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.people.enums import Role
 from certifier.referential.models import Block
+from certifier.vae.applications import (
+    do_add_period,
+    do_create_application,
+    do_decide_admissibility,
+    do_file_application,
+)
 from certifier.vae.dossier import do_submit_dossier, do_write_entry
 from certifier.vae.enums import VaeOutcome
 from certifier.vae.jury import (
@@ -21,11 +28,12 @@ from certifier.vae.jury import (
     do_remove_member,
     do_schedule,
     do_set_interview,
+    dossier_only_route,
 )
 from certifier.vae.models import VaeDecision
 from certifier.vae.outcome import do_decide
 from tests.assessments.helpers import assessed_method, observation_data
-from tests.factories import MembershipFactory
+from tests.factories import CandidateFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,6 +103,46 @@ def candidacy(users, vae_session, admissible_application):
     application = submit(admissible_application)
     opening = timezone.make_aware(datetime.combine(vae_session.held_on, time(0, 0)))
     return do_schedule(users["cpnefp"], vae_session, application, interview_at=opening)
+
+
+@pytest.fixture
+def newcomer(users, organisations, vae_version, vae_session):
+    """`newcomer(**application)`: a candidacy of Zoé Roux, never enrolled, her dossier submitted (with the
+    application's options given, e.g. `vae_leave=True` or a D66 prior certification) and scheduled early
+    today (01:00, one minute later for each candidate already scheduled), or on the dossier alone."""
+
+    def make(**options):
+        account = UserFactory(first_name="Zoé", last_name="Roux")
+        candidate = CandidateFactory(
+            birth_name="Roux", first_name="Zoé", employer=organisations["other_employer"], user=account
+        )
+        application = do_create_application(
+            account,
+            candidate=candidate,
+            version=vae_version,
+            training_centre=organisations["crfp"],
+            **options,
+        )
+        today = timezone.localdate()
+        do_add_period(
+            account,
+            application,
+            employer_name="CPAM du Rhône",
+            job="Gestionnaire conseil",
+            start=today - timedelta(days=4 * 365),
+            end=today,
+            rate=Decimal("100"),
+        )
+        do_file_application(account, application)
+        do_decide_admissibility(users["national_admin"], application, admissible=True, reason="Recevable.")
+        application = submit(application)
+        slot = None
+        if not dossier_only_route(application.prior_certification, application.prior_certification_date):
+            taken = vae_session.candidacies.count()
+            slot = timezone.make_aware(datetime.combine(vae_session.held_on, time(1, taken)))
+        return do_schedule(users["cpnefp"], vae_session, application, interview_at=slot)
+
+    return make
 
 
 def decide(actor, candidacy, validated, **overrides):
