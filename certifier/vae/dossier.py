@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from PIL import Image
 
@@ -216,7 +217,7 @@ def check_upload(upload: Any) -> Checked:
         raise DomainError(f"« {name} » est vide.")
     if len(content) > limit:
         raise DomainError(
-            f"« {name} » dépasse la taille maximale d'une pièce jointe ({thousands(limit // 1024)} Kio)."
+            f"« {name} » dépasse la taille maximale d'une pièce jointe ({filesizeformat(limit)})."
         )
     content_type = content_type_of(content)
     if content_type is None:
@@ -332,7 +333,9 @@ def do_comment(
 ) -> DossierComment:
     """D34: the accompanier comments the dossier (the candidate may answer) while it is being written."""
     locked = _locked(application)
-    if not (is_candidate(actor, application) or locked.accompanier_id == actor.pk):
+    if not (
+        is_candidate(actor, application) or (actor.is_authenticated and locked.accompanier_id == actor.pk)
+    ):
         raise NotAllowed("Seuls l'accompagnateur et le candidat commentent le dossier.")
     _ensure_competence(application, competence)
     _ensure_writing(locked)

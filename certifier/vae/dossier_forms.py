@@ -1,6 +1,10 @@
 """The dossier's forms: they parse the input; the services in `dossier.py` decide."""
 
+from typing import Any
+
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 from .dossier import COMMENT_MAX, ENTRY_MAX
 
@@ -18,9 +22,13 @@ class EntryForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Pièce jointe",
-        help_text="Un PDF ou une image PNG ou JPEG, de 10 Mo au plus.",
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = filesizeformat(settings.VAE_ATTACHMENT_MAX_BYTES)
+        self.fields["file"].help_text = f"Un PDF ou une image PNG ou JPEG, de {limit} au plus."
 
 
 class CommentForm(forms.Form):

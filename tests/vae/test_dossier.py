@@ -241,6 +241,11 @@ def test_only_the_accompanier_and_the_candidate_comment(accompanied, users, pers
         do_comment(users[persona], accompanied, "Un avis.")
 
 
+def test_nobody_signed_in_comments_a_dossier_without_accompanier(application):
+    with pytest.raises(NotAllowed):
+        do_comment(AnonymousUser(), application, "Un avis.")
+
+
 def test_an_empty_comment_is_refused(accompanied, accompanier):
     with pytest.raises(DomainError, match="Écrivez le commentaire"):
         do_comment(accompanier, accompanied, "  ")
