@@ -275,3 +275,14 @@ def test_the_list_reads_a_bounded_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(reverse("vae:application_list"))
     assert response.content.decode().count("/vae/") >= 31
+
+
+def test_the_admins_home_page_counts_the_applications_awaiting_admissibility(client_for, filed_application):
+    content = client_for("national_admin").get(reverse("people:home")).content.decode()
+    assert '<span class="count">1</span> demande de VAE en attente de recevabilité' in content
+    assert f"{reverse('vae:application_list')}?status=filed" in content
+
+
+def test_the_crfps_home_page_counts_its_applications_in_preparation(client_for, draft_application):
+    content = client_for("crfp_staff").get(reverse("people:home")).content.decode()
+    assert '<span class="count">1</span> demande de VAE en préparation' in content
