@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from certifier.core.enums import AuditAction
@@ -130,6 +131,18 @@ def test_the_database_refuses_a_second_application_the_same_year(users, vae_cand
             training_centre=draft_application.training_centre,
             created_by=users["candidate"],
         )
+
+
+def test_an_application_created_meanwhile_is_refused_with_the_same_message(
+    users, organisations, vae_version, draft_application, monkeypatch
+):
+    """A race: the check saw no application, the unique constraint refuses the second one."""
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    with pytest.raises(DomainError, match="une seule demande par année civile"):
+        create(users["candidate"], draft_application.candidate, organisations, vae_version)
+    monkeypatch.undo()
+    assert VaeApplication.objects.count() == 1
+    assert AuditEvent.objects.filter(action=AuditAction.VAE_APPLICATION_CREATED).count() == 1
 
 
 def test_an_application_of_last_year_does_not_prevent_this_years(
