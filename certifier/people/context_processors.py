@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .enums import EXAM_ROLES, Role
+from .enums import EXAM_ROLES, VAE_ROLES, Role
 from .permissions import has_role
 
 # Roles that follow enrolments; the others (CPNEFP, juries) would find an empty list.
@@ -15,9 +15,6 @@ FOLLOWING_ENROLMENTS = (
     Role.ASSESSOR,
 )
 
-# Roles that deal with VAE applications (the VAE app's list page opens to them).
-DEALING_WITH_VAE = (Role.NATIONAL_ADMIN, Role.CPNEFP, Role.CRFP_STAFF, Role.VAE_JURY, Role.CANDIDATE)
-
 
 def roles(request: HttpRequest) -> dict[str, Any]:
     """What the menu offers: only what the user's roles can open and find something in."""
@@ -27,5 +24,5 @@ def roles(request: HttpRequest) -> dict[str, Any]:
         "deals_with_exams": has_role(request.user, *EXAM_ROLES),
         "keeps_jury_lists": has_role(request.user, Role.CPNEFP),
         "is_candidate": has_role(request.user, Role.CANDIDATE),
-        "deals_with_vae": has_role(request.user, *DEALING_WITH_VAE),
+        "deals_with_vae": has_role(request.user, *VAE_ROLES),
     }

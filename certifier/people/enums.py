@@ -18,6 +18,8 @@ class Role(models.TextChoices):
 
 # The roles that deal with exam sessions (the exams app's pages, the menu's entry).
 EXAM_ROLES = (Role.NATIONAL_ADMIN, Role.CRFP_STAFF, Role.LOCAL_JURY, Role.NATIONAL_JURY, Role.MARKER)
+# The roles that deal with VAE applications (the vae app's lists, the menu's entry).
+VAE_ROLES = (Role.NATIONAL_ADMIN, Role.CPNEFP, Role.CRFP_STAFF, Role.VAE_JURY, Role.CANDIDATE)
 
 
 class OrganisationKind(models.TextChoices):

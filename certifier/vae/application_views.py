@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from certifier.core.models import DomainError
-from certifier.people.enums import Role
+from certifier.people.enums import VAE_ROLES, Role
 from certifier.people.models import Organisation
 from certifier.people.permissions import (
     get_visible_or_404,
@@ -45,7 +45,7 @@ from .applications import (
 )
 from .enums import ApplicationStatus
 from .models import ExperiencePeriod, VaeApplication, VaeApplicationQuerySet
-from .permissions import VAE_ROLES, may_decide_admissibility, may_edit_application, may_file_for_others
+from .permissions import may_decide_admissibility, may_edit_application, may_file_for_others
 
 PAGE_SIZE = 50
 

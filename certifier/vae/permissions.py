@@ -10,13 +10,6 @@ from certifier.people.permissions import has_role, organisation_ids
 
 from .models import VaeApplication
 
-# the roles that deal with VAE applications (the menu's entry, the list page)
-VAE_ROLES = (Role.NATIONAL_ADMIN, Role.CPNEFP, Role.CRFP_STAFF, Role.VAE_JURY, Role.CANDIDATE)
-
-
-def deals_with_vae(user: Any) -> bool:
-    return has_role(user, *VAE_ROLES)
-
 
 def is_own(user: Any, application: VaeApplication) -> bool:
     return user is not None and user.is_authenticated and application.candidate.user_id == user.pk
