@@ -72,8 +72,12 @@ def _period(request: HttpRequest, pk: int) -> ExperiencePeriod:
     )
 
 
-@role_required(*VAE_ROLES)
+@login_required
 def application_list(request: HttpRequest) -> HttpResponse:
+    """The applications the user may read: by their role, or those they accompany (D34, any account)."""
+    user: Any = request.user
+    if not has_role(user, *VAE_ROLES) and not user.vae_accompanied.exists():
+        raise PermissionDenied("Aucune demande de VAE ne vous est accessible.")
     applications = _visible(request).select_related("candidate", "training_centre", "version__certification")
     filters = StatusFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""

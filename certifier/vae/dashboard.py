@@ -1,5 +1,6 @@
 """Home-page tasks of the VAE applications: the national administrator's admissibility decisions (D63), the
-CRFP's applications in preparation, the candidate's own application."""
+CRFP's applications in preparation, the candidate's own application; the CPNEFP's dossiers to bring
+before a VAE jury, and each VAE jury member's sessions still to decide or sign (D65, D67)."""
 
 from typing import Any
 
@@ -10,7 +11,7 @@ from certifier.people.enums import Role
 from certifier.people.permissions import organisation_ids
 
 from .enums import ApplicationStatus
-from .models import VaeApplication
+from .models import VaeApplication, VaeJurySession
 
 
 @register
@@ -37,4 +38,23 @@ def application_tasks(user: Any, user_roles: set[str]) -> list[Task]:
         tasks.append(Task(Role.CRFP_STAFF, label, f"{url}?status={ApplicationStatus.DRAFT}", drafts))
     if Role.CANDIDATE in user_roles:
         tasks.append(Task(Role.CANDIDATE, "Ma demande de VAE", url))
+    return tasks
+
+
+@register
+def jury_tasks(user: Any, user_roles: set[str]) -> list[Task]:
+    url = reverse("vae:jury_sessions")
+    tasks = []
+    if Role.CPNEFP in user_roles:
+        waiting = VaeApplication.objects.filter(
+            status=ApplicationStatus.DOSSIER_SUBMITTED, candidacy__isnull=True
+        ).count()
+        label = plural(waiting, "dossier de VAE déposé", "dossiers de VAE déposés")
+        tasks.append(
+            Task(Role.CPNEFP, f"{label} à inscrire devant un jury VAE", url, waiting, waiting=bool(waiting))
+        )
+    if Role.VAE_JURY in user_roles:
+        open_sessions = VaeJurySession.objects.filter(members__user=user, minutes__isnull=True).count()
+        label = plural(open_sessions, "session du jury VAE", "sessions du jury VAE")
+        tasks.append(Task(Role.VAE_JURY, f"{label} à tenir", url, open_sessions, waiting=bool(open_sessions)))
     return tasks

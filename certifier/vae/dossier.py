@@ -32,6 +32,7 @@ from certifier.referential.models import Block, Competence
 
 from .enums import ApplicationStatus
 from .models import Attachment, DossierComment, DossierEntry, VaeApplication, VaeJuryMember
+from .notifications import send_accompanier_notice
 
 ENTRY_MAX = 20_000
 COMMENT_MAX = 5_000
@@ -324,6 +325,8 @@ def do_name_accompanier(actor: Any, application: VaeApplication, email: str) -> 
     record_event(
         AuditAction.VAE_ACCOMPANIER_NAMED, locked, actor=actor, before=before, after={"accompanier": new_id}
     )
+    if accompanier is not None:
+        transaction.on_commit(lambda: send_accompanier_notice(locked.pk))
     return accompanier
 
 

@@ -17,8 +17,6 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_tasks import task
 from reportlab.lib import colors
@@ -41,8 +39,6 @@ from certifier.exams.documents import long_date
 from certifier.juries.signing import sign_pdf
 from certifier.pathways.models import Enrolment
 from certifier.pathways.rules import display_name
-from certifier.people.enums import Role
-from certifier.people.permissions import has_role
 from certifier.referential.enums import AccessRouteKind
 from certifier.referential.models import Block
 
@@ -257,20 +253,6 @@ def _grid(rows: list[list[Any]], widths: list[float], *, header: bool = True) ->
 
 
 # --- who reads, who signs -----------------------------------------------------------------------
-
-
-def may_read_minutes(user: Any, session: VaeJurySession) -> bool:
-    """The national administrator, the CPNEFP and the members of this jury."""
-    if not user.is_authenticated:
-        return False
-    return has_role(user, Role.NATIONAL_ADMIN, Role.CPNEFP) or session.members.filter(user=user).exists()
-
-
-def get_session_or_404(user: Any, pk: int) -> VaeJurySession:
-    session = get_object_or_404(VaeJurySession.objects.select_related("version__certification"), pk=pk)
-    if not may_read_minutes(user, session):
-        raise Http404("Ce jury VAE n'existe pas ou ne vous est pas accessible.")
-    return session
 
 
 def is_president(user: Any, session: VaeJurySession) -> bool:

@@ -100,7 +100,12 @@ class VaeApplication(models.Model):
     # D18: the enrolment the validated blocks are written to (the candidate's in this version, or one
     # opened with the access route VAE), set when the outcome is proclaimed
     enrolment = models.ForeignKey(
-        Enrolment, verbose_name="inscription", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Enrolment,
+        verbose_name="inscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     objects = VaeApplicationQuerySet.as_manager()
@@ -194,7 +199,12 @@ class Attachment(models.Model):
         VaeApplication, verbose_name="demande", on_delete=models.CASCADE, related_name="attachments"
     )
     competence = models.ForeignKey(
-        Competence, verbose_name="compétence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Competence,
+        verbose_name="compétence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     file = models.FileField("fichier", upload_to="vae/%Y/")
     name = models.CharField("nom du fichier", max_length=200)
@@ -222,7 +232,12 @@ class DossierComment(models.Model):
         VaeApplication, verbose_name="demande", on_delete=models.CASCADE, related_name="comments"
     )
     competence = models.ForeignKey(
-        Competence, verbose_name="compétence", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Competence,
+        verbose_name="compétence",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     text = models.TextField("commentaire")
     author = models.ForeignKey(

@@ -1,5 +1,6 @@
 """E-mails of the VAE applications: the candidate's account opened by their CRFP, the admissibility decision
-(D63). Sent after commit by the services; the mail names no one but its addressee."""
+(D63), the accompanier named (D34). Sent after commit by the services; the mail names no one but its
+addressee and, to the accompanier, the candidate they accompany."""
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -52,4 +53,23 @@ def send_admissibility_notice(application_id: int) -> None:
         f"Votre demande : {link}\n",
         None,
         [address],
+    )
+
+
+def send_accompanier_notice(application_id: int) -> None:
+    """Tell the accompanier just named where the dossier they accompany is."""
+    application = VaeApplication.objects.select_related("accompanier", "candidate").get(pk=application_id)
+    if application.accompanier is None:
+        return
+    candidate = application.candidate
+    link = settings.SITE_URL.rstrip("/") + reverse("vae:application_detail", args=[application.pk])
+    send_mail(
+        "Vous accompagnez une demande de VAE",
+        "Bonjour,\n\n"
+        "Vous avez été désigné(e) pour accompagner la demande de validation des acquis de l'expérience de "
+        f"{candidate.first_name} {candidate.usage_name or candidate.birth_name}. Vous pouvez lire son "
+        "dossier de présentation des acquis (livret 2) et le commenter jusqu'à son dépôt.\n\n"
+        f"La demande : {link}\n",
+        None,
+        [application.accompanier.email],
     )

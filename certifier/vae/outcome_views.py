@@ -17,11 +17,10 @@ from certifier.core.models import DomainError
 from certifier.people.enums import Role
 from certifier.people.permissions import organisation_ids, role_required
 
-from .jury import needs_slot
+from .jury import get_session_or_404, needs_slot
 from .minutes import (
     NOT_ALLOWED,
     do_sign_minutes,
-    get_session_or_404,
     is_president,
     latest_job,
     signed_minutes,
