@@ -60,7 +60,7 @@ class Proposal:
     outcome: CandidateOutcome  # marks, total, average, eliminatory marks, Pass; block statuses
     status: JuryStatus  # the engine's proposal
     blocks: dict[str, str]  # the proposal per block code (blocks scheme): validated / not validated
-    capitalised: tuple[str, ...]  # D18: codes of the blocks validated by the jury in an earlier session
+    capitalised: dict[str, str]  # D18: code → where it was validated (national jury earlier, or VAE)
     explanation: str
     record: dict[str, Any]  # what the engine decided on
     opinion: LocalOpinion | None  # the local jury's (2013 scheme)
@@ -95,11 +95,17 @@ class Proposal:
         )
 
     @property
-    def block_rows(self) -> list[tuple[BlockShown, str, str | None]]:
-        """Per block: the assessors' decision, the proposal, the jury's decision (code of the status)."""
+    def block_rows(self) -> list[tuple[BlockShown, str, str | None, str]]:
+        """Per block: the assessors' decision, the proposal, the jury's decision (code of the status), and
+        where the block was capitalised ("" if it was not)."""
         decided = self.decision.blocks if self.decision else {}
         return [
-            (shown, self.blocks.get(shown.block.code, ""), decided.get(shown.block.code))
+            (
+                shown,
+                self.blocks.get(shown.block.code, ""),
+                decided.get(shown.block.code),
+                self.capitalised.get(shown.block.code, ""),
+            )
             for shown in self.outcome.blocks
         ]
 
@@ -260,7 +266,7 @@ def _marks_proposal(
         outcome=candidate,
         status=PROPOSED[candidate.status],
         blocks={},
-        capitalised=(),
+        capitalised={},
         explanation=explanation,
         record=record,
         opinion=opinion,
@@ -283,7 +289,7 @@ def _blocks_proposal(
     )
     status = blocks_status(decider, shown) if capitalised else candidate.status
     blocks = {item.block.code: item.status.value for item in shown if item.status is not None}
-    kept = tuple(item.block.code for item in shown if item.block.code in capitalised)
+    kept = {item.block.code: capitalised[item.block.code] for item in shown if item.block.code in capitalised}
     parts = [
         f"bloc {item.block.code} : "
         + (

@@ -482,7 +482,7 @@ def test_a_block_validated_in_an_earlier_proclaimed_session_is_capitalised(
     blocks_deliberation, earlier_bc01, own
 ):
     row = proposals(blocks_deliberation).rows[0]
-    assert row.capitalised == ("RNCP35729BC01",)
+    assert row.capitalised == {"RNCP35729BC01": "validé par le jury national"}
     assert row.blocks == {"RNCP35729BC01": "validated"}
     assert "bloc RNCP35729BC01 : capitalisé" in row.explanation
 
@@ -713,7 +713,7 @@ def test_a_blocks_candidate_is_decided_block_by_block(client_for, blocks_deliber
     registration = Registration.objects.get(session=blocks_deliberation.jury.session)
     client = client_for("national_admin")
     page = text_of(client.get(decide_url(blocks_deliberation, registration)))
-    assert "capitalisé (validé par le jury national lors d'une session antérieure)" in page
+    assert "capitalisé (validé par le jury national, avant cette session)" in page
     response = client.post(
         decide_url(blocks_deliberation, registration),
         {"status": "deferred", "bloc_RNCP35729BC01": "validated"},

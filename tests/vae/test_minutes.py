@@ -224,14 +224,19 @@ def test_a_later_national_deliberation_counts_the_blocks_validated_by_the_vae(
     own,
     session,
     make_national_jury,
+    client_for,
 ):
     do_register(None, session, [own])
     jury = make_national_jury(session)
     deliberation = do_open_deliberation(users["national_admin"], jury, session.national_jury_date, jury.place)
     do_record_attendance(users["national_admin"], deliberation, jury.members.all())
     row = proposals(deliberation).rows[0]
-    assert row.capitalised == ("RNCP35729BC01", "RNCP35729BC02")
+    assert row.capitalised == {"RNCP35729BC01": "validé par la VAE", "RNCP35729BC02": "validé par la VAE"}
     assert "bloc RNCP35729BC01 : capitalisé (validé par la VAE)" in row.explanation
+    page = client_for("national_admin").get(
+        reverse("juries:decide", args=[deliberation.pk, row.registration.pk])
+    )
+    assert "capitalisé (validé par la VAE, avant cette session)" in page.content.decode()
 
 
 def test_the_candidates_results_page_shows_the_blocks_validated_by_the_vae(signed, client_for, vae_session):
