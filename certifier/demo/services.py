@@ -15,6 +15,7 @@ from .certificates import declare_demo_certificates, open_holder_account
 from .evidence import load_demo_candidates
 from .exams import load_demo_exams
 from .juries import load_demo_juries
+from .vae import load_demo_vae
 
 DEMO_DATA = Path(__file__).parent / "data" / "demo.yaml"
 DEMO_PASSWORD = "certifier-demo"  # noqa: S105 - published in the README, demo accounts only
@@ -27,6 +28,7 @@ class DemoSummary:
     criteria_created: int
     candidates_created: int
     sessions_created: int
+    applications_created: int
 
 
 @transaction.atomic
@@ -50,8 +52,14 @@ def do_load_demo(path: Path = DEMO_DATA) -> DemoSummary:
         load_demo_juries(data["juries"], data["exam_cohort"], admin)
         open_holder_account(data["exam_cohort"]["holder"], DEMO_PASSWORD, admin)
         declare_demo_certificates(admin)
+    applications_created = load_demo_vae(data["vae"], DEMO_PASSWORD, admin)
     return DemoSummary(
-        organisations, accounts_created, criteria_created, candidates_created, sessions_created
+        organisations,
+        accounts_created,
+        criteria_created,
+        candidates_created,
+        sessions_created,
+        applications_created,
     )
 
 

@@ -10,21 +10,12 @@ from certifier.pathways.enums import Sex
 from certifier.pathways.forms import DateInput
 from certifier.people.enums import OrganisationKind
 from certifier.people.models import Organisation
-from certifier.referential.enums import AccessRouteKind, Scheme
 from certifier.referential.models import CertificationVersion
 
 from .applications import ApplicationData, CandidateIdentity
 from .enums import ApplicationStatus, PriorCertification
+from .jury import vae_versions
 from .models import VaeApplication
-
-
-def vae_versions() -> QuerySet[CertificationVersion]:
-    """The versions in blocks of competences whose certification is open to VAE."""
-    return CertificationVersion.objects.filter(
-        scheme=Scheme.BLOCKS,
-        certification__access_routes__kind=AccessRouteKind.VAE,
-        certification__access_routes__is_open=True,
-    ).select_related("certification")
 
 
 class VersionChoice(forms.ModelChoiceField[CertificationVersion]):

@@ -1,5 +1,5 @@
 """Home-page tasks of the VAE applications: the national administrator's admissibility decisions (D63), the
-CRFP's applications in preparation, the candidate's own application; the CPNEFP's dossiers to bring
+CRFP's applications in preparation, the candidate's own application, the outcomes an employer funds; the CPNEFP's dossiers to bring
 before a VAE jury, and each VAE jury member's sessions still to decide or sign (D65, D67)."""
 
 from typing import Any
@@ -11,7 +11,7 @@ from certifier.people.enums import Role
 from certifier.people.permissions import organisation_ids
 
 from .enums import ApplicationStatus
-from .models import VaeApplication, VaeJurySession
+from .models import VaeApplication, VaeDecision, VaeJurySession
 
 
 @register
@@ -38,6 +38,13 @@ def application_tasks(user: Any, user_roles: set[str]) -> list[Task]:
         tasks.append(Task(Role.CRFP_STAFF, label, f"{url}?status={ApplicationStatus.DRAFT}", drafts))
     if Role.CANDIDATE in user_roles:
         tasks.append(Task(Role.CANDIDATE, "Ma demande de VAE", url))
+    if Role.EMPLOYER_HR in user_roles:
+        outcomes = VaeDecision.objects.filter(
+            candidacy__application__funder_id__in=organisation_ids(user, Role.EMPLOYER_HR),
+            candidacy__session__minutes__isnull=False,
+        ).count()
+        label = plural(outcomes, "résultat de VAE financée", "résultats de VAE financées")
+        tasks.append(Task(Role.EMPLOYER_HR, label, reverse("vae:employer_outcomes"), outcomes))
     return tasks
 
 

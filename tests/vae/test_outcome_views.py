@@ -226,6 +226,14 @@ def test_an_employer_reads_only_the_outcomes_of_the_applications_it_funds(
 def test_an_unsigned_outcome_is_not_shown_to_the_employer(client_for, partial):
     page = text_of(client_for("employer_hr").get(reverse("vae:employer_outcomes")))
     assert "MARTIN Léa" not in page
+    home = text_of(client_for("employer_hr").get(reverse("people:home")))
+    assert '<span class="count">0</span> résultat de VAE financée' in home
+
+
+def test_the_employers_home_page_counts_the_signed_outcomes_it_funds(client_for, signed):
+    home = text_of(client_for("employer_hr").get(reverse("people:home")))
+    assert '<span class="count">1</span> résultat de VAE financée' in home
+    assert reverse("vae:employer_outcomes") in home
 
 
 def test_the_employers_list_reads_in_a_bounded_number_of_queries(
