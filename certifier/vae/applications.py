@@ -15,7 +15,7 @@ from certifier.core.audit import record_event
 from certifier.core.changes import apply_changes, readable, save_attributed
 from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError, NotAllowed
-from certifier.pathways.models import Candidate
+from certifier.pathways.models import Candidate, Enrolment
 from certifier.pathways.rules import (
     birth_date_error,
     employee_number_error,
@@ -26,6 +26,7 @@ from certifier.pathways.rules import (
 from certifier.pathways.services.enrolments import open_routes
 from certifier.people.enums import OrganisationKind, Role
 from certifier.people.models import Organisation, User
+from certifier.people.permissions import has_role, organisation_ids
 from certifier.people.services import appoint_by_email
 from certifier.referential.enums import AccessRouteKind, Scheme
 from certifier.referential.models import CertificationVersion
@@ -125,7 +126,7 @@ def do_create_application_for(
 
 
 def _create(actor: Any, candidate: Candidate, data: ApplicationData) -> VaeApplication:
-    _check_application(data)
+    _check_application(data, candidate)
     year = timezone.localdate().year
     if VaeApplication.objects.filter(candidate=candidate, year=year).exists():
         raise DomainError(ONCE_A_YEAR)
@@ -161,7 +162,7 @@ def _values(data: ApplicationData) -> dict[str, Any]:
     }
 
 
-def _check_application(data: ApplicationData) -> None:
+def _check_application(data: ApplicationData, candidate: Candidate) -> None:
     version = data.version
     if version.scheme != Scheme.BLOCKS or AccessRouteKind.VAE not in open_routes(version.certification):
         raise DomainError(
@@ -170,8 +171,12 @@ def _check_application(data: ApplicationData) -> None:
         )
     if data.training_centre.kind != OrganisationKind.TRAINING_CENTRE:
         raise DomainError("Le CRFP qui suit la demande doit être un CRFP.")
-    if data.funder is not None and data.funder.kind != OrganisationKind.EMPLOYER:
-        raise DomainError("L'employeur financeur doit être un organisme employeur.")
+    if data.funder is not None and data.funder.pk != candidate.employer_id:
+        # D25: the funder reads the outcome; no one else's employer may be named to read it
+        raise DomainError(
+            f"L'employeur qui finance la VAE est celui du candidat ({candidate.employer.name}) : "
+            "laissez le champ vide si la démarche n'est pas financée par l'employeur."
+        )
     if data.prior_certification and data.prior_certification not in PriorCertification.values:
         raise DomainError("Choisissez la certification antérieure dans la liste.")
     if data.prior_certification and data.prior_certification_date is None:
@@ -191,6 +196,11 @@ def _candidate_for(actor: Any, identity: CandidateIdentity) -> Candidate:
     )
     known = Candidate.objects.filter(identity_key=key).first()
     if known is not None:
+        if not _followed_by(actor, known):
+            raise NotAllowed(
+                "Cette personne est déjà suivie par un autre CRFP : elle dépose elle-même sa demande depuis "
+                "son compte, ou l'administrateur national la dépose pour elle."
+            )
         return known
     _check_identity(identity)
     if Candidate.objects.filter(
@@ -218,6 +228,18 @@ def _candidate_for(actor: Any, identity: CandidateIdentity) -> Candidate:
     return candidate
 
 
+def _followed_by(actor: Any, candidate: Candidate) -> bool:
+    """A known person is filed for by the national administrator, or by a CRFP that already follows
+    them (an enrolment or a VAE application there): never by a CRFP that could then claim their record."""
+    if has_role(actor, Role.NATIONAL_ADMIN):
+        return True
+    centres = organisation_ids(actor, Role.CRFP_STAFF)
+    return (
+        Enrolment.objects.filter(candidate=candidate, training_centre_id__in=centres).exists()
+        or VaeApplication.objects.filter(candidate=candidate, training_centre_id__in=centres).exists()
+    )
+
+
 def _check_identity(identity: CandidateIdentity) -> None:
     if identity.employer.kind != OrganisationKind.EMPLOYER:
         raise DomainError("L'employeur du candidat doit être un organisme employeur.")
@@ -241,9 +263,11 @@ def _open_account(actor: Any, candidate: Candidate, email: str) -> list[str]:
         raise DomainError(
             "Indiquez le courriel du candidat : il lui ouvre son compte pour compléter sa demande."
         )
-    holder = User.objects.filter(email__iexact=email, candidate__isnull=False).exists()
-    if holder:
-        raise DomainError("Ce courriel est celui du compte d'un autre candidat.")
+    if User.objects.filter(email__iexact=email).exists():
+        raise DomainError(
+            "Ce courriel est celui d'un compte existant : indiquez l'adresse du candidat, qui n'a pas encore de "
+            "compte (un compte existant est rattaché au candidat par l'administrateur national)."
+        )
     user, invited = appoint_by_email(
         actor, email, candidate.employer, Role.CANDIDATE, send_candidate_invitation
     )
@@ -274,7 +298,7 @@ def do_update_application(actor: Any, application: VaeApplication, data: Applica
     _require_draft(actor, application)
     if (data.version.pk, data.training_centre.pk) != (application.version_id, application.training_centre_id):
         raise DomainError("La certification visée et le CRFP se choisissent à la création de la demande.")
-    _check_application(data)
+    _check_application(data, application.candidate)
     values = _values(data)
     del values["version"], values["training_centre"]
     before, after = apply_changes(application, values, actor)

@@ -160,11 +160,13 @@ def test_vae_must_be_an_open_access_route_of_the_certification(
         create(users["candidate"], vae_candidate, organisations, vae_version)
 
 
-def test_the_funder_is_an_employer(users, organisations, vae_version, vae_candidate):
-    with pytest.raises(DomainError, match="employeur financeur"):
-        create(
-            users["candidate"], vae_candidate, organisations, vae_version, funder=organisations["other_crfp"]
-        )
+@pytest.mark.parametrize("funder", ["other_crfp", "other_employer"])
+def test_the_funder_is_the_candidates_employer(users, organisations, vae_version, vae_candidate, funder):
+    with pytest.raises(
+        DomainError, match=r"L'employeur qui finance la VAE est celui du candidat \(CAF de la Gironde\)"
+    ):
+        create(users["candidate"], vae_candidate, organisations, vae_version, funder=organisations[funder])
+    assert not VaeApplication.objects.exists()
 
 
 def test_a_prior_certification_needs_its_date_and_a_date_needs_it(
@@ -229,6 +231,51 @@ def test_the_crfp_finds_a_known_person_by_their_identity(users, organisations, v
     application, invited = do_create_application_for(users["crfp_staff"], known, data)
     assert (application.candidate, invited) == (vae_candidate, [])
     assert Candidate.objects.count() == 2
+
+
+def the_identity_of(candidate, organisations, **overrides) -> CandidateIdentity:
+    return identity(
+        organisations,
+        birth_name=candidate.birth_name,
+        first_name=candidate.first_name,
+        birth_date=candidate.birth_date,
+        birth_insee_code=candidate.birth_insee_code,
+        **overrides,
+    )
+
+
+def test_a_crfp_may_not_file_for_a_person_another_crfp_follows_nor_claim_their_record(
+    users, organisations, vae_version, enrolments
+):
+    foreign = enrolments["foreign"].candidate
+    data = ApplicationData(vae_version, organisations["crfp"])
+    claim = the_identity_of(foreign, organisations, email=users["crfp_staff"].email)
+    with pytest.raises(NotAllowed, match="déjà suivie par un autre CRFP"):
+        do_create_application_for(users["crfp_staff"], claim, data)
+    foreign.refresh_from_db()
+    assert foreign.user is None and not VaeApplication.objects.exists()
+    assert not users["crfp_staff"].memberships.filter(role=Role.CANDIDATE).exists()
+
+
+def test_the_national_administrator_files_for_a_person_any_crfp_follows(
+    users, organisations, vae_version, enrolments
+):
+    foreign = enrolments["foreign"].candidate
+    data = ApplicationData(vae_version, organisations["crfp"])
+    application, invited = do_create_application_for(
+        users["national_admin"],
+        the_identity_of(foreign, organisations, email="paul.durand@test.example"),
+        data,
+    )
+    assert application.candidate == foreign and invited == ["paul.durand@test.example"]
+
+
+def test_a_new_persons_account_is_never_an_existing_account(users, organisations, vae_version):
+    data = ApplicationData(vae_version, organisations["crfp"])
+    for email in (users["crfp_staff"].email, users["employer_hr"].email.upper()):
+        with pytest.raises(DomainError, match="celui d'un compte existant"):
+            do_create_application_for(users["crfp_staff"], identity(organisations, email=email), data)
+    assert not Candidate.objects.filter(birth_name="Nguyen").exists()
 
 
 def test_the_employee_number_of_another_person_is_refused(users, organisations, vae_version, vae_candidate):
