@@ -27,7 +27,7 @@ from certifier.core.enums import AuditAction
 from certifier.core.models import DomainError, NotAllowed
 from certifier.core.text import thousands
 from certifier.people.enums import Role
-from certifier.people.permissions import has_role, organisation_ids
+from certifier.people.permissions import has_role
 from certifier.referential.models import Block, Competence
 
 from .enums import ApplicationStatus
@@ -100,12 +100,8 @@ def may_comment(user: Any, application: VaeApplication) -> bool:
 
 
 def may_name_accompanier(user: Any, application: VaeApplication) -> bool:
-    """The candidate or the staff of the CRFP that follows the application, until the dossier is submitted."""
-    if application.status not in NAMING_STATUSES:
-        return False
-    return is_candidate(user, application) or application.training_centre_id in organisation_ids(
-        user, Role.CRFP_STAFF
-    )
+    """The candidate, until the dossier is submitted."""
+    return application.status in NAMING_STATUSES and is_candidate(user, application)
 
 
 def missing_blocks(application: VaeApplication) -> list[Block]:
@@ -290,13 +286,11 @@ def do_remove_attachment(actor: Any, attachment: Attachment) -> None:
 
 @transaction.atomic
 def do_name_accompanier(actor: Any, application: VaeApplication, email: str) -> Any:
-    """D34: the candidate or the CRFP that follows the application names an existing account as the
-    accompanier (an empty address removes them), until the dossier is submitted. Returns the accompanier."""
-    if not (
-        is_candidate(actor, application)
-        or application.training_centre_id in organisation_ids(actor, Role.CRFP_STAFF)
-    ):
-        raise NotAllowed("Seuls le candidat et le CRFP qui suit la demande désignent l'accompagnateur.")
+    """D34, D64: the candidate names an existing account as their accompanier (an empty address removes
+    them), until the dossier is submitted; the accompanier reads the dossier, so no one else chooses who
+    does. Returns the accompanier."""
+    if not is_candidate(actor, application):
+        raise NotAllowed("Seul le candidat désigne son accompagnateur : il ou elle lit le dossier.")
     email = email.strip()
     accompanier = None
     if email:

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from certifier.core.downloads import attachment as download
@@ -183,14 +184,13 @@ def dossier_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def dossier_accompanier(request: HttpRequest, pk: int) -> HttpResponse:
-    """The candidate or the CRFP that follows the application names the accompanier (D34)."""
+    """The candidate names their accompanier (D34)."""
     application = get_visible_or_404(
         VaeApplication.objects.visible_to(request.user).select_related("candidate", "accompanier"), pk=pk
     )
     if not may_name_accompanier(request.user, application):
         raise PermissionDenied(
-            "Seuls le candidat et le CRFP qui suit la demande désignent l'accompagnateur, "
-            "tant que le dossier n'est pas déposé."
+            "Seul le candidat désigne son accompagnateur, tant que le dossier n'est pas déposé."
         )
     initial = {"email": application.accompanier.email if application.accompanier else ""}
     form = AccompanierForm(request.POST if request.method == "POST" else None, initial=initial)
@@ -210,6 +210,7 @@ def dossier_accompanier(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "vae/dossier_accompanier.html", {"application": application, "form": form})
 
 
+@never_cache
 @login_required
 def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """A supporting document, always downloaded (never shown inline), under the type read from its content."""

@@ -168,17 +168,14 @@ def test_no_dossier_is_written_before_the_application_is_admissible(request, use
 
 
 def test_the_accompanier_is_named_before_admissibility(filed_application, users, accompanier):
-    assert do_name_accompanier(users["crfp_staff"], filed_application, accompanier.email) == accompanier
+    assert do_name_accompanier(users["candidate"], filed_application, accompanier.email) == accompanier
 
 
 # the accompanier (D34)
 
 
-@pytest.mark.parametrize("persona", ["candidate", "crfp_staff"])
-def test_the_candidate_or_the_crfp_names_an_existing_account_as_accompanier(
-    application, users, accompanier, persona
-):
-    named = do_name_accompanier(users[persona], application, "  ACCOMPAGNATRICE@test.example ")
+def test_the_candidate_names_an_existing_account_as_accompanier(application, users, accompanier):
+    named = do_name_accompanier(users["candidate"], application, "  ACCOMPAGNATRICE@test.example ")
     application.refresh_from_db()
     assert named == accompanier and application.accompanier == accompanier
     event = AuditEvent.objects.get(action=AuditAction.VAE_ACCOMPANIER_NAMED)
@@ -187,15 +184,17 @@ def test_the_candidate_or_the_crfp_names_an_existing_account_as_accompanier(
 
 def test_the_accompanier_is_replaced_then_removed(accompanied, users):
     other = UserFactory(email="autre.accompagnateur@test.example")
-    do_name_accompanier(users["crfp_staff"], accompanied, other.email)
+    do_name_accompanier(users["candidate"], accompanied, other.email)
     assert VaeApplication.objects.get(pk=accompanied.pk).accompanier == other
     assert do_name_accompanier(users["candidate"], accompanied, "") is None
     assert VaeApplication.objects.get(pk=accompanied.pk).accompanier is None
     assert AuditEvent.objects.filter(action=AuditAction.VAE_ACCOMPANIER_NAMED).count() == 3
 
 
-@pytest.mark.parametrize("persona", ["national_admin", "cpnefp", "employer_hr", "vae_jury", "outsider"])
-def test_only_the_candidate_and_the_following_crfp_name_the_accompanier(
+@pytest.mark.parametrize(
+    "persona", ["crfp_staff", "national_admin", "cpnefp", "employer_hr", "vae_jury", "outsider"]
+)
+def test_only_the_candidate_names_the_accompanier_who_reads_the_dossier(
     application, users, accompanier, persona
 ):
     with pytest.raises(NotAllowed):
@@ -215,7 +214,7 @@ def test_an_address_without_an_account_is_refused_in_french(application, users):
 
 def test_the_candidate_is_not_their_own_accompanier(application, users):
     with pytest.raises(DomainError, match="son propre accompagnateur"):
-        do_name_accompanier(users["crfp_staff"], application, users["candidate"].email)
+        do_name_accompanier(users["candidate"], application, users["candidate"].email)
 
 
 # comments
@@ -292,7 +291,7 @@ def test_only_the_candidate_submits(application, users, persona):
         lambda app, users, acc: do_comment(acc, app, "Encore un avis."),
         lambda app, users, acc: do_comment(users["candidate"], app, "Une réponse."),
         lambda app, users, acc: do_name_accompanier(users["candidate"], app, ""),
-        lambda app, users, acc: do_name_accompanier(users["crfp_staff"], app, "outsider@test.example"),
+        lambda app, users, acc: do_name_accompanier(users["candidate"], app, "outsider@test.example"),
         lambda app, users, acc: do_submit_dossier(users["candidate"], app),
     ],
     ids=[

@@ -103,6 +103,7 @@ def test_a_document_is_downloaded_never_shown_inline(client_for, heard_piece):
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith('attachment; filename="Attestation-de-l-employeur.pdf"')
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
     assert response.content == PDF
 
 
@@ -210,19 +211,20 @@ def test_a_submitted_dossier_is_shown_read_only(client_for, submitted):
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_who_opens_the_accompanier_page(client_for, application, persona):
     response = client_for(persona).get(reverse("vae:dossier_accompanier", args=[application.pk]))
-    namers, seers = {"candidate", "crfp_staff"}, {"national_admin", "cpnefp"}
+    namers, seers = {"candidate"}, {"national_admin", "cpnefp", "crfp_staff"}
     expected = (
         302 if persona == "anonymous" else 200 if persona in namers else 403 if persona in seers else 404
     )
     assert response.status_code == expected
 
 
-def test_the_crfp_names_the_accompanier_through_the_page(client_for, application, accompanier):
+def test_the_candidate_names_the_accompanier_through_the_page(client_for, application, accompanier):
     url = reverse("vae:dossier_accompanier", args=[application.pk])
-    response = client_for("crfp_staff").post(url, {"email": accompanier.email})
+    assert client_for("crfp_staff").post(url, {"email": accompanier.email}).status_code == 403
+    response = client_for("candidate").post(url, {"email": accompanier.email})
     assert response.status_code == 302
     assert VaeApplication.objects.get(pk=application.pk).accompanier == accompanier
-    refused = page(client_for("crfp_staff").post(url, {"email": "inconnu@ailleurs.example"}))
+    refused = page(client_for("candidate").post(url, {"email": "inconnu@ailleurs.example"}))
     assert "Aucun compte actif n'a l'adresse « inconnu@ailleurs.example »" in refused
 
 
@@ -235,7 +237,7 @@ def test_the_application_page_leads_each_reader_to_the_dossier(client_for, clien
     candidate = page(client_for("candidate").get(detail))
     assert link in candidate and "Rédiger le dossier" in candidate
     crfp = page(client_for("crfp_staff").get(detail))
-    assert link not in crfp and reverse("vae:dossier_accompanier", args=[accompanied.pk]) in crfp
+    assert link not in crfp and reverse("vae:dossier_accompanier", args=[accompanied.pk]) not in crfp
     assert link in page(client_of(client, accompanier).get(detail))
 
 
