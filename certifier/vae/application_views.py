@@ -45,7 +45,12 @@ from .applications import (
 )
 from .enums import ApplicationStatus
 from .models import ExperiencePeriod, VaeApplication, VaeApplicationQuerySet
-from .permissions import may_decide_admissibility, may_edit_application, may_file_for_others
+from .permissions import (
+    may_decide_admissibility,
+    may_edit_application,
+    may_file_for_others,
+    may_read_argument,
+)
 
 PAGE_SIZE = 50
 
@@ -166,6 +171,8 @@ def _detail(request: HttpRequest, application: VaeApplication, **forms: Any) -> 
         "period_form": forms.get("period_form") or (PeriodForm(prefix="periode") if editable else None),
         "admissibility_form": forms.get("admissibility_form") or (AdmissibilityForm() if decides else None),
         "today": timezone.localdate(),
+        "reads_argument": application.status == ApplicationStatus.DECIDED
+        and may_read_argument(request.user, application),
     }
     status = 400 if forms else 200
     return render(request, "vae/application_detail.html", context, status=status)

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from certifier.core.audit import record_event
 from certifier.core.enums import AuditAction
-from certifier.core.models import DomainError, NotAllowed
+from certifier.core.models import AuditEvent, DomainError, NotAllowed
 from certifier.pathways.enums import Sex
 from certifier.pathways.models import Enrolment
 from certifier.people.enums import OrganisationKind, Role
@@ -133,8 +133,8 @@ def links(member: VaeJuryMember, application: VaeApplication) -> list[str]:
     reasons = []
     if candidate.user_id == user_id:
         reasons.append("c'est le compte du candidat lui-même")
-    if application.accompanier_id == user_id:
-        reasons.append("il ou elle accompagne le candidat dans sa démarche de VAE")
+    if application.accompanier_id == user_id or _accompanied(user_id, application):
+        reasons.append("il ou elle accompagne ou a accompagné le candidat dans sa démarche de VAE")
     roles = set()
     for tutor_id, manager_id in Enrolment.objects.filter(candidate=candidate).values_list(
         "tutor_id", "manager_id"
@@ -146,7 +146,30 @@ def links(member: VaeJuryMember, application: VaeApplication) -> list[str]:
     reasons.extend(f"il ou elle est {role} du candidat" for role in sorted(roles))
     if Membership.objects.filter(user_id=user_id, organisation_id=candidate.employer_id).exists():
         reasons.append(f"il ou elle appartient à son organisme employeur ({candidate.employer.name})")
+    if (
+        application.funder_id not in (None, candidate.employer_id)
+        and Membership.objects.filter(user_id=user_id, organisation_id=application.funder_id).exists()
+    ):
+        reasons.append("il ou elle appartient à l'organisme qui finance sa démarche")
+    if Membership.objects.filter(user_id=user_id, organisation_id=application.training_centre_id).exists():
+        reasons.append("il ou elle appartient au CRFP qui suit sa demande")
     return reasons
+
+
+def _accompanied(user_id: int, application: VaeApplication) -> bool:
+    """An accompanier named then removed still accompanied the candidate: the audit keeps every naming."""
+    return AuditEvent.objects.filter(
+        action=AuditAction.VAE_ACCOMPANIER_NAMED,
+        object_type=VaeApplication._meta.label,
+        object_id=str(application.pk),
+        after__accompanier=user_id,
+    ).exists()
+
+
+def link_refusals(session: VaeJurySession, application: VaeApplication) -> list[str]:
+    """D65: why members of the session may not sit for this application's candidate; empty when none is
+    linked to them."""
+    return [refusal for member in session.members.all() if (refusal := _link_refusal(member, application))]
 
 
 def _link_refusal(member: VaeJuryMember, application: VaeApplication) -> str | None:

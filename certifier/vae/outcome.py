@@ -21,7 +21,7 @@ from certifier.referential.enums import Scheme
 from certifier.referential.models import Block, CertificationVersion
 
 from .enums import ApplicationStatus, VaeOutcome
-from .jury import composition_problems, needs_slot
+from .jury import composition_problems, link_refusals, needs_slot
 from .models import VaeCandidacy, VaeDecision, VaeJuryMember, VaeJurySession, VaeMinutes
 
 TEXT_MAX = 5000
@@ -202,9 +202,16 @@ def do_decide(
     codes = [block.code for block in version_blocks(application.version)]
     if refusal := _blocks_refusal(blocks, codes):
         raise DomainError(refusal)
+    if refusals := link_refusals(session, application):
+        raise DomainError(" ".join(refusals))
     votes = (votes_for, votes_against, abstentions)
     if refusal := _votes_refusal(votes, session.members.count(), casting_vote):
         raise DomainError(refusal)
+    if casting_vote is not None and not session.members.filter(user=actor, president=True).exists():
+        raise DomainError(
+            "La voix prépondérante est celle du président : c'est lui qui enregistre une décision prise à "
+            "égalité des voix."
+        )
     validated = {code for code, chosen in blocks.items() if chosen}
     held = held_blocks(application.candidate_id, set(codes))
     proposal = propose(str(application.pk), application.version, validated, held)

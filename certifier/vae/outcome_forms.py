@@ -37,7 +37,6 @@ class DecisionForm(forms.Form):
     """One candidacy's decision: a checkbox per block of the version (those already held say so), the
     argument, the vote and, on a tie, the president's casting vote."""
 
-    candidacy = forms.IntegerField(widget=forms.HiddenInput)
     argument = forms.CharField(
         label="Motivation de la décision",
         help_text="Toujours rédigée (D67) ; elle figure au procès-verbal et est communiquée au candidat.",
@@ -64,7 +63,7 @@ class DecisionForm(forms.Form):
                 help_text="Déjà acquis par le candidat (capitalisé)." if block.code in held else "",
                 required=False,
             )
-        self.order_fields(["candidacy", *(f"block_{code}" for code in self.block_codes)])
+        self.order_fields([f"block_{code}" for code in self.block_codes])
 
     @property
     def block_fields(self) -> list[forms.BoundField]:

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
+from django.views.decorators.cache import never_cache
 
 from certifier.assessments.enums import BlockStatus
 from certifier.core.downloads import attachment
@@ -66,7 +67,7 @@ def _rows(request: HttpRequest, session: VaeJurySession, posted: int | None, edi
         kept = held.get(candidacy.application.candidate_id, set())
         form = None
         if editable:
-            initial: dict[str, Any] = {"candidacy": candidacy.pk}
+            initial: dict[str, Any] = {}
             if decision is not None:
                 initial |= {
                     "argument": decision.argument,
@@ -151,6 +152,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "vae/minutes.html", context)
 
 
+@never_cache
 @role_required(*READERS)
 def minutes_download(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_or_404(request.user, pk)

@@ -36,6 +36,15 @@ def may_edit_application(user: Any, application: VaeApplication) -> bool:
     return is_own(user, application) or follows(user, application.training_centre_id)
 
 
+def may_read_argument(user: Any, application: VaeApplication) -> bool:
+    """D25: the VAE jury's reasons are the candidate's; the national administrator and the jury that gave
+    them read them too, not the CRFP, the CPNEFP or the accompanier."""
+    if is_own(user, application) or has_role(user, Role.NATIONAL_ADMIN):
+        return True
+    candidacy = getattr(application, "candidacy", None)
+    return candidacy is not None and candidacy.session.members.filter(user=user).exists()
+
+
 def may_decide_admissibility(user: Any) -> bool:
     """D63: the national administrator alone decides admissibility."""
     return has_role(user, Role.NATIONAL_ADMIN)

@@ -358,10 +358,54 @@ def test_the_accompanier_cannot_sit_for_the_candidate(users, organisations, comp
     with pytest.raises(DomainError) as refused:
         do_schedule(users["cpnefp"], composed, application, interview_at=slot(9))
     assert str(refused.value) == (
-        "Chloé Faure ne peut pas siéger au jury VAE de MARTIN Léa : il ou elle accompagne le candidat dans "
-        "sa démarche de VAE (D65)."
+        "Chloé Faure ne peut pas siéger au jury VAE de MARTIN Léa : il ou elle accompagne ou a accompagné le "
+        "candidat dans sa démarche de VAE (D65)."
     )
     assert not VaeCandidacy.objects.exists()
+
+
+def test_a_former_accompanier_cannot_sit_for_the_candidate_either(users, composed, submitted, jurors):
+    application = submitted(accompanier="chloe@test.example")
+    application.accompanier = None
+    application.save(update_fields=["accompanier"])  # as if removed before the dossier was submitted
+    seat(users, composed, "chloe@test.example")
+    with pytest.raises(DomainError, match="accompagne ou a accompagné le candidat"):
+        do_schedule(users["cpnefp"], composed, application, interview_at=slot(9))
+
+
+def test_the_staff_of_the_following_crfp_and_of_the_funder_are_linked(users, organisations, submitted):
+    application = submitted()
+    application.funder = organisations["other_employer"]
+    staff = vae_jury_role(users["crfp_staff"], organisations)
+    funder = vae_jury_role(
+        MembershipFactory(organisation=organisations["other_employer"]).user, organisations
+    )
+    assert links(VaeJuryMember(user=staff), application) == [
+        "il ou elle appartient au CRFP qui suit sa demande"
+    ]
+    assert links(VaeJuryMember(user=funder), application) == [
+        "il ou elle appartient à l'organisme qui finance sa démarche"
+    ]
+
+
+def test_a_link_arising_after_scheduling_stops_the_decision(
+    users, organisations, composed, submitted, jurors
+):
+    candidacy = do_schedule(
+        users["cpnefp"], composed, submitted(prior_certification="tam_tam", obtained_on=date(2012, 5, 1))
+    )
+    MembershipFactory(user=jurors["bruno"], organisation=organisations["employer"], role=Role.TUTOR)
+    codes = Block.objects.filter(version=composed.version).values_list("code", flat=True)
+    with pytest.raises(DomainError, match="Bruno Morel ne peut pas siéger au jury VAE de MARTIN Léa"):
+        do_decide(
+            jurors["anne"],
+            candidacy,
+            blocks=dict.fromkeys(codes, True),
+            argument="Le dossier établit chaque compétence.",
+            votes_for=2,
+            votes_against=0,
+            abstentions=0,
+        )
 
 
 def test_a_member_linked_to_a_candidate_already_scheduled_is_refused(

@@ -107,15 +107,15 @@ def candidacy(users, vae_session, admissible_application):
 
 @pytest.fixture
 def newcomer(users, organisations, vae_version, vae_session):
-    """`newcomer(**application)`: a candidacy of Zoé Roux, never enrolled, her dossier submitted (with the
-    application's options given, e.g. `vae_leave=True` or a D66 prior certification) and scheduled early
-    today (01:00, one minute later for each candidate already scheduled), or on the dossier alone."""
+    """`newcomer(**application)`: a candidacy of Zoé Roux, never enrolled, employed by the funder if any,
+    her dossier submitted (with the application's options given, e.g. `vae_leave=True` or a D66 prior
+    certification) and scheduled at the opening of today (00:01, one minute later for each candidate
+    already scheduled), or on the dossier alone."""
 
     def make(**options):
         account = UserFactory(first_name="Zoé", last_name="Roux")
-        candidate = CandidateFactory(
-            birth_name="Roux", first_name="Zoé", employer=organisations["other_employer"], user=account
-        )
+        employer = options.get("funder") or organisations["other_employer"]  # the funder employs her
+        candidate = CandidateFactory(birth_name="Roux", first_name="Zoé", employer=employer, user=account)
         application = do_create_application(
             account,
             candidate=candidate,
@@ -139,7 +139,7 @@ def newcomer(users, organisations, vae_version, vae_session):
         slot = None
         if not dossier_only_route(application.prior_certification, application.prior_certification_date):
             taken = vae_session.candidacies.count()
-            slot = timezone.make_aware(datetime.combine(vae_session.held_on, time(1, taken)))
+            slot = timezone.make_aware(datetime.combine(vae_session.held_on, time(0, 1 + taken)))
         return do_schedule(users["cpnefp"], vae_session, application, interview_at=slot)
 
     return make
@@ -270,6 +270,12 @@ def test_a_tie_is_broken_by_the_presidents_casting_vote(users, candidacy):
         users["vae_jury"], candidacy, [], votes_for=1, votes_against=1, abstentions=1, casting_vote=True
     )
     assert decision.casting_vote and (decision.votes_for, decision.votes_against) == (1, 1)
+
+
+def test_only_the_president_records_a_casting_vote(candidacy, jurors):
+    with pytest.raises(DomainError, match="La voix prépondérante est celle du président"):
+        decide(jurors["bruno"], candidacy, [], votes_for=1, votes_against=1, abstentions=1, casting_vote=True)
+    assert not VaeDecision.objects.exists()
 
 
 def test_deciding_again_replaces_the_decision_audited_before_and_after(users, candidacy, vae_version, jurors):

@@ -33,7 +33,6 @@ def posted(candidacy, validated, **overrides):
     prefix = f"c{candidacy.pk}-"
     data = {
         "candidacy": candidacy.pk,
-        f"{prefix}candidacy": candidacy.pk,
         f"{prefix}argument": ARGUMENT,
         f"{prefix}votes_for": 3,
         f"{prefix}votes_against": 0,
@@ -70,6 +69,7 @@ def test_who_downloads_the_signed_minutes(client_for, signed, vae_session, perso
     assert response.status_code == expected
     if expected == 200:
         assert response["Content-Type"] == "application/pdf"
+        assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
         assert b"".join(response.streaming_content if response.streaming else [response.content]).startswith(
             b"%PDF"
         )
@@ -181,6 +181,18 @@ def test_the_candidate_reads_the_outcome_and_her_certificates_link_once_signed(c
     page = text_of(client_for("candidate").get(reverse("vae:application_detail", args=[application.pk])))
     assert "Décision du jury VAE" in page and "Validation partielle" in page and ARGUMENT in page
     assert "RNCP35729BC01" in page and reverse("certificates:mine") in page
+
+
+@pytest.mark.parametrize(
+    ("persona", "reads"),
+    [("national_admin", True), ("vae_jury", True), ("crfp_staff", False), ("cpnefp", False)],
+)
+def test_the_jurys_reasons_are_read_by_the_candidate_the_administrator_and_the_jury_only(
+    client_for, signed, partial, persona, reads
+):
+    application = partial.candidacy.application
+    page = text_of(client_for(persona).get(reverse("vae:application_detail", args=[application.pk])))
+    assert "Validation partielle" in page and (ARGUMENT in page) is reads
 
 
 def test_the_outcome_is_not_shown_before_the_signature(client_for, partial):
