@@ -24,14 +24,15 @@ from .permissions import (
 )
 from .services import do_update_organisation
 
-# What each role finds here, said honestly: roles whose work is not on the platform yet are told so.
+# What each role finds here.
 ROLE_INTRO: dict[str, str] = {
     Role.NATIONAL_ADMIN: "Vous tenez le référentiel, les organisations et les comptes, et suivez toutes les inscriptions.",
     Role.CPNEFP: "Vous consultez le référentiel du CQP et l'historique de ses modifications, tenez les listes "
-    "du jury national et désignez le jury national paritaire de chaque session d'examen.",
+    "du jury national, désignez le jury national paritaire de chaque session d'examen et les jurys VAE.",
     Role.CRFP_STAFF: "Vous inscrivez les candidats de votre CRFP, programmez les sessions de formation "
     "et affectez les évaluateurs.",
-    Role.EMPLOYER_HR: "Vous suivez le parcours de vos salariés candidats et leurs demandes de prise en charge.",
+    Role.EMPLOYER_HR: "Vous suivez le parcours de vos salariés candidats, leurs demandes de prise en charge "
+    "et les résultats des VAE que vous financez.",
     Role.TUTOR: "Vous attestez dans le carnet de suivi les compétences que vos candidats maîtrisent en situation de travail.",
     Role.MANAGER: "Vous contresignez dans le carnet de suivi les compétences que vos collaborateurs maîtrisent.",
     Role.ASSESSOR: "Vous observez les situations de travail et évaluez les blocs des candidats qui vous sont confiés.",
@@ -40,8 +41,8 @@ ROLE_INTRO: dict[str, str] = {
     Role.MARKER: "Vous corrigez les copies de l'épreuve écrite, identifiées par leur seul code de copie.",
     Role.NATIONAL_JURY: "Vous siégez au jury national paritaire des sessions d'examen pour lesquelles vous êtes "
     "désigné : vous y délibérez sur l'attribution du CQP à chaque candidat.",
-    Role.VAE_JURY: "Les demandes de validation des acquis de l'expérience ne sont pas encore instruites sur la plateforme : "
-    "vous serez prévenu par courriel de leur ouverture.",
+    Role.VAE_JURY: "Vous siégez au jury VAE des séances pour lesquelles vous êtes désigné : vous y statuez, bloc par "
+    "bloc, sur les dossiers de validation des acquis de l'expérience, et la présidence signe le procès-verbal.",
     Role.CANDIDATE: "Vous suivez votre parcours de certification et les décisions prises sur vos blocs de compétences.",
 }
 

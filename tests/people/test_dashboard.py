@@ -90,10 +90,11 @@ def test_the_employer_counts_only_its_own_employees(client_for, enrolments):
     assert '<span class="count">1</span> salarié en parcours de certification</a>' in page
 
 
-def test_the_vae_jury_is_told_its_work_is_not_open_yet_and_gets_no_dead_link(client_for, enrolments):
+def test_the_vae_jury_is_told_how_many_of_its_sessions_remain_to_hold(client_for, enrolments):
     page = dashboard(client_for("vae_jury"))
-    assert "pas encore" in page
-    assert 'class="task' not in page
+    assert "Vous siégez au jury VAE" in page and "pas encore" not in page
+    assert '<span class="count">0</span> session du jury VAE à tenir' in page
+    assert reverse("vae:jury_sessions") in page
 
 
 def test_a_national_jury_member_without_a_seat_is_told_their_work_and_gets_no_dead_link(
@@ -132,7 +133,7 @@ def test_the_dashboard_takes_as_many_queries_for_many_tasks_as_for_one(
     client = client_for(persona)
     follow(organisations, users, 1)
     dashboard(client)  # session warmed up
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(13) as few:
         dashboard(client)
     follow(organisations, users, 10)
     with django_assert_max_num_queries(len(few.captured_queries)):
