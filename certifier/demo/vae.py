@@ -137,7 +137,7 @@ def _apply(
             row.get("prior_certification_date"),
         ),
     )
-    account = application.candidate.user
+    account = User.objects.get(candidate=application.candidate)
     account.set_password(password)
     account.save(update_fields=["password"])
     today = timezone.localdate()
@@ -168,11 +168,11 @@ def _write(application: VaeApplication, row: dict[str, Any], accompanier: User |
         do_name_accompanier(actor, application, accompanier.email)
         blocks = blocks[:2]
     job = row["periods"][0][1].lower()
-    for block in blocks:
-        competence = block.competences.order_by("number").first()
+    firsts = [block.competences.order_by("number")[0] for block in blocks]
+    for competence in firsts:
         do_write_entry(actor, application, competence, ENTRY.format(job=job))
     if accompanier is not None:
-        do_comment(accompanier, application, COMMENT, blocks[0].competences.order_by("number").first())
+        do_comment(accompanier, application, COMMENT, firsts[0])
 
 
 def _sit(data: dict[str, Any], version: CertificationVersion) -> VaeJurySession:

@@ -146,11 +146,6 @@ def links(member: VaeJuryMember, application: VaeApplication) -> list[str]:
     reasons.extend(f"il ou elle est {role} du candidat" for role in sorted(roles))
     if Membership.objects.filter(user_id=user_id, organisation_id=candidate.employer_id).exists():
         reasons.append(f"il ou elle appartient à son organisme employeur ({candidate.employer.name})")
-    if (
-        application.funder_id not in (None, candidate.employer_id)
-        and Membership.objects.filter(user_id=user_id, organisation_id=application.funder_id).exists()
-    ):
-        reasons.append("il ou elle appartient à l'organisme qui finance sa démarche")
     if Membership.objects.filter(user_id=user_id, organisation_id=application.training_centre_id).exists():
         reasons.append("il ou elle appartient au CRFP qui suit sa demande")
     return reasons

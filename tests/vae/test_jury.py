@@ -373,18 +373,10 @@ def test_a_former_accompanier_cannot_sit_for_the_candidate_either(users, compose
         do_schedule(users["cpnefp"], composed, application, interview_at=slot(9))
 
 
-def test_the_staff_of_the_following_crfp_and_of_the_funder_are_linked(users, organisations, submitted):
-    application = submitted()
-    application.funder = organisations["other_employer"]
+def test_the_staff_of_the_crfp_following_the_application_is_linked(users, organisations, submitted):
     staff = vae_jury_role(users["crfp_staff"], organisations)
-    funder = vae_jury_role(
-        MembershipFactory(organisation=organisations["other_employer"]).user, organisations
-    )
-    assert links(VaeJuryMember(user=staff), application) == [
+    assert links(VaeJuryMember(user=staff), submitted()) == [
         "il ou elle appartient au CRFP qui suit sa demande"
-    ]
-    assert links(VaeJuryMember(user=funder), application) == [
-        "il ou elle appartient à l'organisme qui finance sa démarche"
     ]
 
 
