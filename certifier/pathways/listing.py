@@ -25,6 +25,7 @@ from django.utils import timezone
 from certifier.core.lists import Sorts
 from certifier.people.enums import Role
 from certifier.people.permissions import has_role, organisation_ids
+from certifier.referential.enums import AccessRouteKind
 from certifier.referential.models import Block
 
 from .models import AssessorAssignment, Enrolment, TrainingSession
@@ -132,7 +133,10 @@ def _model_above(relation: str) -> Any:
 
 
 def without_assessor(enrolments: QuerySet[Enrolment]) -> QuerySet[Enrolment]:
-    return enrolments.filter(~Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk"))))
+    """The enrolments waiting for an assessor: not those by VAE, whose jury assessed the experience."""
+    return enrolments.exclude(access_route=AccessRouteKind.VAE).filter(
+        ~Exists(AssessorAssignment.objects.filter(enrolment=OuterRef("pk")))
+    )
 
 
 def session_state(session: TrainingSession, today: date) -> str:

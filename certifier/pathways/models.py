@@ -86,7 +86,10 @@ class EnrolmentQuerySet(models.QuerySet["Enrolment"]):
         if has_role(user, Role.NATIONAL_ADMIN):
             return self.all()
         scope = models.Q(training_centre_id__in=organisation_ids(user, Role.CRFP_STAFF))
-        scope |= models.Q(candidate__employer_id__in=organisation_ids(user, Role.EMPLOYER_HR))
+        # an enrolment by VAE is not the employer's to follow: it reads only the outcome of a VAE it funds
+        scope |= models.Q(candidate__employer_id__in=organisation_ids(user, Role.EMPLOYER_HR)) & ~models.Q(
+            access_route=AccessRouteKind.VAE
+        )
         if has_role(user, Role.TUTOR):
             scope |= models.Q(tutor=user)
         if has_role(user, Role.MANAGER):

@@ -40,7 +40,7 @@ from .rules import Eligibility, eligibility
 MAX_PERIODS = 50
 CENT = Decimal("0.01")  # the rate's column keeps two decimals
 ONCE_A_YEAR = (
-    "Ce candidat a déjà déposé une demande de VAE cette année : une seule demande par année civile (D33). "
+    "Ce candidat a déjà déposé une demande de VAE cette année : une seule demande par année civile. "
     "Une nouvelle demande sera possible l'an prochain."
 )
 DRAFT_ONLY = "La demande est déposée : elle ne se modifie plus."
@@ -271,6 +271,9 @@ def _open_account(actor: Any, candidate: Candidate, email: str) -> list[str]:
     user, invited = appoint_by_email(
         actor, email, candidate.employer, Role.CANDIDATE, send_candidate_invitation
     )
+    # the new account greets the person by the names of their identity
+    user.first_name, user.last_name = candidate.first_name, candidate.usage_name or candidate.birth_name
+    user.save(update_fields=["first_name", "last_name"])
     apply_changes(candidate, {"user": user}, actor, "Compte ouvert pour la demande de VAE")
     return [user.email] if invited else []
 

@@ -32,7 +32,7 @@ PLACE_MAX = 200
 CAPACITY_MAX = 200
 REASON_MAX = 2000
 IMBALANCED = "composition déséquilibrée entre femmes et hommes"
-CPNEFP_ONLY = "Seule la CPNEFP désigne le jury VAE et inscrit les candidats devant lui (D65)."
+CPNEFP_ONLY = "Seule la CPNEFP désigne le jury VAE et inscrit les candidats devant lui."
 
 
 def _locked(queryset: QuerySet[Any]) -> QuerySet[Any]:
@@ -70,7 +70,8 @@ def sessions_visible_to(user: Any) -> QuerySet[VaeJurySession]:
     if has_role(user, Role.CPNEFP, Role.NATIONAL_ADMIN):
         return sessions.all()
     if has_role(user, Role.VAE_JURY):
-        return sessions.filter(members__user=user).distinct()
+        # a subquery rather than a join: counting the members of the sessions stays right
+        return sessions.filter(pk__in=VaeJuryMember.objects.filter(user=user).values("session_id"))
     return sessions.none()
 
 
@@ -120,7 +121,7 @@ def composition_warnings(session: VaeJurySession) -> list[str]:
     if len(sexes) != 1:
         return []
     who = "des femmes" if sexes == {Sex.FEMALE} else "des hommes"
-    return [f"Tous les membres sont {who} : {IMBALANCED}. Rééquilibrez-la si possible (D65)."]
+    return [f"Tous les membres sont {who} : {IMBALANCED}. Rééquilibrez-la si possible."]
 
 
 def links(member: VaeJuryMember, application: VaeApplication) -> list[str]:
@@ -173,7 +174,7 @@ def _link_refusal(member: VaeJuryMember, application: VaeApplication) -> str | N
         return None
     return (
         f"{member.first_name} {member.last_name} ne peut pas siéger au jury VAE de "
-        f"{application.candidate.display_name} : {' ; '.join(reasons)} (D65)."
+        f"{application.candidate.display_name} : {' ; '.join(reasons)}."
     )
 
 
@@ -374,7 +375,7 @@ def do_schedule(
     dossier_only = dossier_only_route(application.prior_certification, application.prior_certification_date)
     if dossier_only and interview_at is not None:
         raise DomainError(
-            "Ce candidat est jugé sur son dossier seul (D66) : l'entretien n'est fixé que si le jury le demande."
+            "Ce candidat est jugé sur son dossier seul : l'entretien n'est fixé que si le jury le demande."
         )
     if not dossier_only:
         if interview_at is None:
@@ -424,7 +425,7 @@ def do_request_interview(actor: Any, candidacy: VaeCandidacy, reason: str) -> Va
     candidacy = _lock_candidacy(candidacy)
     if not candidacy.dossier_only:
         raise DomainError(
-            "Ce candidat a déjà un entretien : seul un candidat jugé sur dossier (D66) en demande un."
+            "Ce candidat a déjà un entretien : seul un candidat jugé sur dossier en demande un."
         )
     if candidacy.interview_requested_at is not None:
         raise DomainError("Un entretien a déjà été demandé pour ce candidat.")
@@ -464,7 +465,7 @@ def do_set_interview(actor: Any, candidacy: VaeCandidacy, interview_at: datetime
     interview_at = _aware(interview_at)
     if not needs_slot(candidacy):
         raise DomainError(
-            "Ce candidat est jugé sur son dossier seul (D66) : l'entretien n'est fixé que si le jury le demande."
+            "Ce candidat est jugé sur son dossier seul : l'entretien n'est fixé que si le jury le demande."
         )
     refusal = _slot_refusal(session, interview_at, candidacy)
     if refusal:

@@ -117,7 +117,7 @@ class ScheduleForm(forms.Form):
         self.fields[
             "interview_time"
         ].help_text = (
-            f"Le {session.held_on:%d/%m/%Y}. Laissez vide pour un candidat jugé sur son dossier seul (D66)."
+            f"Le {session.held_on:%d/%m/%Y}. Laissez vide pour un candidat jugé sur son dossier seul."
         )
 
     @property

@@ -175,7 +175,7 @@ def jury_schedule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 f"{name} est inscrit(e) devant le jury VAE"
-                + (" : décision sur dossier (D66)." if candidacy.dossier_only else "."),
+                + (" : décision sur dossier." if candidacy.dossier_only else "."),
             )
             return redirect("vae:jury_session", pk=session.pk)
     return _page(request, session, schedule_form=form)

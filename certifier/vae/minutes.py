@@ -111,7 +111,7 @@ def _vote(decision: VaeDecision) -> str:
 
 def _route(candidacy: VaeCandidacy) -> str:
     if not needs_slot(candidacy):
-        return "Sur dossier seul (D66)"
+        return "Sur dossier seul"
     assert candidacy.interview_at is not None
     text = f"Entretien le {timezone.localtime(candidacy.interview_at):%d/%m/%Y à %H:%M}"
     if candidacy.interview_requested_at:
@@ -197,7 +197,7 @@ def draw_minutes(data: MinutesData) -> bytes:
     rows: list[list[Any]] = [["Membre", "Qualité", "Qualifié pour la certification"]]
     rows += [
         [
-            paragraph(member.name + (" (président)" if member.president else ""), small),
+            paragraph(member.name + (" (présidence)" if member.president else ""), small),
             paragraph(member.capacity, small),
             "oui" if member.qualified else "non",
         ]
@@ -230,7 +230,7 @@ def draw_minutes(data: MinutesData) -> bytes:
         story += [_grid(rows, [4.5 * cm, 12.5 * cm], header=False), Spacer(1, 8)]
     story += [Spacer(1, 12), paragraph("Pour le jury de validation des acquis de l'expérience,", body)]
     if data.president:
-        story.append(paragraph(f"{data.president.name}, {data.president.capacity}, président du jury", body))
+        story.append(paragraph(f"{data.president.name}, {data.president.capacity}, présidence du jury", body))
     story.append(paragraph("Signé électroniquement (signature PAdES du certificateur, Ucanss).", small))
     return document(TITLE, story)
 

@@ -6,6 +6,7 @@ votes it (the president's casting vote breaks a tie). Re-deciding before the min
 changes it."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, transaction
@@ -46,18 +47,20 @@ def held_blocks(candidate_id: int, codes: set[str]) -> set[str]:
     return held_by_candidate([candidate_id], codes).get(candidate_id, set())
 
 
-def held_by_candidate(candidate_ids: list[int], codes: set[str]) -> dict[int, set[str]]:
-    """`held_blocks` of several candidates at once, by candidate id, in one query."""
+def held_by_candidate(
+    candidate_ids: list[int], codes: set[str], before: datetime | None = None
+) -> dict[int, set[str]]:
+    """`held_blocks` of several candidates at once, by candidate id, in one query; with `before`, as they
+    were then (a signed session's page: not the blocks its own signature wrote)."""
     held: dict[int, set[str]] = {}
-    for candidate_id, code in (
-        BlockDecision.objects.latest_per_block()
-        .filter(
-            enrolment__candidate_id__in=candidate_ids,
-            confirmed_status=BlockStatus.VALIDATED,
-            block__code__in=codes,
-        )
-        .values_list("enrolment__candidate_id", "block__code")
-    ):
+    decisions = BlockDecision.objects.latest_per_block().filter(
+        enrolment__candidate_id__in=candidate_ids,
+        confirmed_status=BlockStatus.VALIDATED,
+        block__code__in=codes,
+    )
+    if before is not None:
+        decisions = decisions.filter(decided_at__lt=before)
+    for candidate_id, code in decisions.values_list("enrolment__candidate_id", "block__code"):
         held.setdefault(candidate_id, set()).add(code)
     return held
 
@@ -90,7 +93,19 @@ def propose(candidate: str, version: CertificationVersion, validated: set[str], 
         status = VaeOutcome.PARTIAL
     else:
         status = VaeOutcome.REFUSED
-    return Proposal(status, output["explanation"], record, rules.stamp)
+    # the engine's sentence calls every capitalised block "earlier": say which the jury validates now
+    parts = [
+        f"bloc {block.code} : "
+        + (
+            "validé par le jury VAE"
+            if block.code in validated
+            else "déjà acquis"
+            if block.code in held
+            else "non validé"
+        )
+        for block in version_blocks(version)
+    ]
+    return Proposal(status, f"{status.label} — " + ", ".join(parts) + ".", record, rules.stamp)
 
 
 def snapshot(decision: VaeDecision) -> dict[str, Any]:
@@ -196,7 +211,7 @@ def do_decide(
         )
     argument = (argument or "").strip()
     if not argument:
-        raise DomainError("La décision du jury VAE est toujours motivée (D67) : saisissez la motivation.")
+        raise DomainError("La décision du jury VAE est toujours motivée : saisissez la motivation.")
     if len(argument) > TEXT_MAX:
         raise DomainError(f"La motivation compte {len(argument)} caractères ; {TEXT_MAX} au plus.")
     codes = [block.code for block in version_blocks(application.version)]

@@ -39,7 +39,7 @@ class DecisionForm(forms.Form):
 
     argument = forms.CharField(
         label="Motivation de la décision",
-        help_text="Toujours rédigée (D67) ; elle figure au procès-verbal et est communiquée au candidat.",
+        help_text="Toujours rédigée ; elle figure au procès-verbal et est communiquée au candidat.",
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "La décision du jury VAE est toujours motivée : rédigez la motivation."},

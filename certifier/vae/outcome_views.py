@@ -27,7 +27,7 @@ from .minutes import (
     signed_minutes,
     signing_refusal,
 )
-from .models import VaeCandidacy, VaeDecision, VaeJurySession
+from .models import VaeCandidacy, VaeDecision, VaeJurySession, VaeMinutes
 from .outcome import NOT_A_MEMBER, do_decide, held_by_candidate, seat_of, version_blocks
 from .outcome_forms import DecisionForm, SignForm
 
@@ -50,7 +50,9 @@ class Row:
         return [code for code, status in blocks.items() if status == BlockStatus.VALIDATED]
 
 
-def _rows(request: HttpRequest, session: VaeJurySession, posted: int | None, editable: bool) -> list[Row]:
+def _rows(
+    request: HttpRequest, session: VaeJurySession, posted: int | None, signed: VaeMinutes | None, member: bool
+) -> list[Row]:
     """Each candidacy of the session with its decision and, for a member, its form (bound to the POST
     for the candidacy posted), in a constant number of queries."""
     candidacies = list(
@@ -60,7 +62,10 @@ def _rows(request: HttpRequest, session: VaeJurySession, posted: int | None, edi
     )
     blocks = version_blocks(session.version)
     codes = {block.code for block in blocks}
-    held = held_by_candidate([c.application.candidate_id for c in candidacies], codes)
+    editable = member and signed is None
+    held = held_by_candidate(
+        [c.application.candidate_id for c in candidacies], codes, signed.signed_at if signed else None
+    )
     rows = []
     for candidacy in candidacies:
         decision = getattr(candidacy, "decision", None)
@@ -99,7 +104,7 @@ def deliberation(request: HttpRequest, pk: int) -> HttpResponse:
             posted = int(request.POST.get("candidacy", ""))
         except ValueError as error:
             raise Http404("Cette candidature n'existe pas.") from error
-    rows = _rows(request, session, posted, editable=member and signed is None)
+    rows = _rows(request, session, posted, signed, member)
     if posted is not None:
         row = next((row for row in rows if row.candidacy.pk == posted), None)
         if row is None or row.form is None:

@@ -22,13 +22,15 @@ DASHBOARDS = {
     ],
     "cpnefp@cpnefp.example": ["Consulter le référentiel et l'historique de ses modifications"],
     "crfp@crfp-bordeaux.example": ["inscriptions", "candidat sans évaluateur", "Inscrire un candidat"],
-    "rh@caf33.example": ["salariés en parcours de certification"],
+    "rh@caf33.example": ["salariés en parcours de certification", "1 résultat de VAE financée"],
     "tuteur@caf33.example": ["candidats en tutorat", "à contresigner"],
     "manager@caf33.example": ["collaborateurs candidats", "attestations à contresigner"],
     "evaluateur@crfp-bordeaux.example": ["candidats confiés", "blocs à évaluer"],
     "candidat@caf33.example": ["Votre inscription", "sur 3", "Ma convocation"],
     "jury-local@crfp-bordeaux.example": ["0 oral à noter", "0 avis du jury local à donner"],
     "correcteur@ucanss.example": ["0 copie à noter"],
+    "jury-vae@cpnefp.example": ["0 session du jury VAE à tenir"],
+    "julie.roche@cpam33.example": ["Ma demande de VAE"],
 }
 # Dashboard links that download a file rather than open a page.
 DOWNLOADS = {"/ma-convocation/": "application/pdf"}

@@ -211,6 +211,7 @@ def test_the_crfp_files_for_a_new_person_whose_account_is_invited(
     candidate = application.candidate
     assert invited == ["thi.nguyen@test.example"]
     assert candidate.user.email == "thi.nguyen@test.example"
+    assert (candidate.user.first_name, candidate.user.last_name) == ("Thi", "Nguyen")
     assert candidate.user.memberships.filter(
         role=Role.CANDIDATE, organisation=organisations["employer"]
     ).exists()

@@ -359,7 +359,7 @@ def test_the_accompanier_cannot_sit_for_the_candidate(users, organisations, comp
         do_schedule(users["cpnefp"], composed, application, interview_at=slot(9))
     assert str(refused.value) == (
         "Chloé Faure ne peut pas siéger au jury VAE de MARTIN Léa : il ou elle accompagne ou a accompagné le "
-        "candidat dans sa démarche de VAE (D65)."
+        "candidat dans sa démarche de VAE."
     )
     assert not VaeCandidacy.objects.exists()
 

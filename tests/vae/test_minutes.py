@@ -79,7 +79,7 @@ def test_the_minutes_say_the_session_its_members_and_each_outcome_argued_and_vot
     text = pdf_text(signed.file.read())
     assert "Procès-verbal du jury de validation des acquis de l'expérience" in text
     assert "RNCP35729" in text and "Ucanss, Paris" in text
-    for name in ("Claire Lambert (président)", "Bruno Morel", "Chloé Faure"):
+    for name in ("Claire Lambert (présidence)", "Bruno Morel", "Chloé Faure"):
         assert name in text
     assert "Présidente du jury VAE" in text and "Professionnel du métier" in text
     assert "MARTIN Léa" in text and "Validation partielle" in text
@@ -95,7 +95,7 @@ def test_a_dossier_only_outcome_and_a_casting_vote_are_said(
     candidacy = newcomer(prior_certification="vademecaf", prior_certification_date=date(2011, 3, 15))
     decide(users["vae_jury"], candidacy, [], votes_for=1, votes_against=1, abstentions=1, casting_vote=True)
     text = pdf_text(draw_minutes(minutes_data(vae_session)))
-    assert "Sur dossier seul (D66)" in text and "Refus de validation" in text
+    assert "Sur dossier seul" in text and "Refus de validation" in text
     assert "égalité départagée par la voix prépondérante du président" in text
 
 
@@ -192,6 +192,32 @@ def test_signing_decides_the_application_on_the_candidates_enrolment(signed, par
     application.refresh_from_db()
     assert application.status == ApplicationStatus.DECIDED
     assert application.enrolment == own and own.version == application.version
+
+
+def test_the_explanation_says_which_blocks_the_vae_jury_validated(signed, partial):
+    assert partial.explanation == (
+        "Validation partielle — bloc RNCP35729BC01 : validé par le jury VAE, bloc RNCP35729BC02 : validé par le "
+        "jury VAE, bloc RNCP35729BC03 : non validé."
+    )
+    assert "session précédente" not in BlockDecision.objects.filter(source=DecisionSource.VAE)[0].explanation
+
+
+def test_the_signed_sessions_page_does_not_count_its_own_blocks_as_held_before(
+    client_for, signed, vae_session
+):
+    page = client_for("vae_jury").get(reverse("vae:deliberation", args=[vae_session.pk])).content.decode()
+    assert "<dt>Blocs déjà acquis</dt><dd>aucun</dd>" in page
+
+
+def test_the_employer_does_not_follow_an_enrolment_by_vae(
+    users, vae_session, newcomer, client_for, django_capture_on_commit_callbacks
+):
+    candidacy = newcomer(funder=users["employer_hr"].memberships.get().organisation)
+    decide(users["vae_jury"], candidacy, ["RNCP35729BC03"])
+    assert sign(users["vae_jury"], vae_session, django_capture_on_commit_callbacks).status == JobStatus.DONE
+    enrolment = Enrolment.objects.get(candidate=candidacy.application.candidate)
+    assert not Enrolment.objects.visible_to(users["employer_hr"]).filter(pk=enrolment.pk).exists()
+    assert Enrolment.objects.visible_to(users["crfp_staff"]).filter(pk=enrolment.pk).exists()
 
 
 def test_a_candidate_never_enrolled_is_enrolled_by_the_vae_route(
