@@ -97,7 +97,14 @@ def application_list(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "query": f"status={status}" if status else "",
             "may_filter": has_role(request.user, Role.NATIONAL_ADMIN, Role.CPNEFP, Role.CRFP_STAFF),
-            "may_create": may_file_for_others(request.user) or hasattr(request.user, "candidate"),
+            # D33: a candidate who has this year's application already is not offered another one
+            "may_create": may_file_for_others(request.user)
+            or (
+                hasattr(request.user, "candidate")
+                and not VaeApplication.objects.filter(
+                    candidate=request.user.candidate, year=timezone.localdate().year
+                ).exists()
+            ),
         },
     )
 

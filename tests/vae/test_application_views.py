@@ -59,6 +59,11 @@ def test_the_candidate_sees_the_button_to_file_an_application(client_for, vae_ca
     assert "Déposer une demande de VAE" in response.content.decode()
 
 
+def test_a_candidate_with_this_years_application_is_not_offered_another(client_for, draft_application):
+    response = client_for("candidate").get(reverse("vae:application_list"))
+    assert "Déposer une demande de VAE" not in response.content.decode()
+
+
 def test_the_menu_offers_vae_to_the_candidate_and_not_to_employer_hr(client_for, vae_candidate):
     link = f'href="{reverse("vae:application_list")}"'
     assert link in client_for("candidate").get(reverse("people:home")).content.decode()
