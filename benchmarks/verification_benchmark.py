@@ -7,7 +7,7 @@ size, not signed: the page reads neither signature). gunicorn serves the product
 (`portal_settings.py`) with 4 sync workers on 127.0.0.1 and the shared cache in Redis; `wrk` loads
 `/verifier/<code>/` from loopback, each request for a code drawn at random among the 100,000: first on
 an empty cache (nearly every answer drawn: one query, the page rendered), then once every code has been
-asked for once (the answers kept in the shared cache for a day: no query, no rendering). Target: at
+asked for once (the answers kept whole in the shared cache for a day: no query, no rendering). Target: at
 least 1,000 requests/s with a 99th percentile under 50 ms. Beside the rates, which depend on whatever
 else the machine runs, the server's CPU time a request (gunicorn's workers and PostgreSQL's backends,
 from /proc).
@@ -323,7 +323,7 @@ def fetch(base: str, code: str, deadline: float) -> str:
 
 
 def kept_answers(redis_url: str) -> int:
-    """How many keys the shared cache holds (the answers kept, the epoch)."""
+    """How many keys the shared cache holds (the answers kept)."""
     import redis
 
     return int(redis.Redis.from_url(redis_url).dbsize())
@@ -418,7 +418,8 @@ def report(figures: dict) -> str:
         "among every certificate: on an empty cache (nearly every answer drawn: one query, certificate "
         "and lock-out, the page rendered), then once every code had been asked for once "
         f"({figures['warm_seconds']} s, {figures['kept']:,} keys in the cache: the answers kept a day, "
-        "read with the epoch and the address's lock, no query).\n\n"
+        "read in one round trip with the address's lock ahead of the session, the user and the view, no "
+        "query).\n\n"
         "| Answers | Requests | Requests/s | p50 | p99 | Non-2xx | load average | server CPU a request "
         "(gunicorn + PostgreSQL) | requests/s the cores could serve at that cost |\n"
         "|---|---:|---:|---:|---:|---:|---|---:|---:|\n"

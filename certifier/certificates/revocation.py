@@ -88,7 +88,7 @@ def do_revoke(actor: Any, certificate: Certificate, reason: RevocationReason) ->
         },
     )
     resign_status_list(status_list_number(locked))
-    forget_answers()
+    forget_answers([locked.verification_code])
     return locked
 
 
@@ -124,7 +124,7 @@ def _replace(issued: list[Certificate]) -> None:
         )
         if replaced is not None:
             Certificate.objects.filter(pk=certificate.pk).update(replaces=replaced)
-            forget_answers()  # the revoked one's page now links to its replacement
+            forget_answers([replaced.verification_code])  # its page now links to its replacement
 
 
 def revise(actor: Any, new: JuryDecision) -> jobs.Outcome:

@@ -14,10 +14,12 @@ With 80 bits a code, the lock-out is a second line: guessing one of 100,000 cert
 10^19 tries on average.
 
 The answers about a found certificate are kept in the cache (`VERIFICATION_CACHE_SECONDS`: a day in the
-shared cache, half a minute in each process's memory without one) under a key carrying the answers'
-epoch: a revocation or a replacement moves the epoch on once committed (`forget_answers`), so no answer
-drawn before it is served again, whichever process drew it. A lock reached is kept there too, so a
-locked address is refused before any kept answer.
+shared cache, half a minute in each process's memory without one) under their code and format
+(`middleware`). Once a revocation or a replacement is committed, the answers of the codes it changes
+are overwritten for `FORGOTTEN_SECONDS` by a mark that is never served and that an answer drawn before
+the commit cannot replace (it is only ever added, never set over a key present): whichever process
+drew it, no stale answer is served again. A lock reached is kept there too, so a locked address is
+refused before any kept answer.
 """
 
 from datetime import datetime, timedelta
@@ -62,30 +64,26 @@ def _address_key(address: str) -> str:
     return salted_hmac("certifier.certificates.verification", address, algorithm="sha256").hexdigest()
 
 
-EPOCH_KEY = "verification:epoch"
+# longer than any request drawn before a commit can last (gunicorn's timeout: 30 s)
+FORGOTTEN_SECONDS = 120
+FORGOTTEN = "forgotten"
 
 
-def _lock_key(address: str) -> str:
+def lock_key(address: str) -> str:
     return f"verification:lock:{_address_key(address)}"
 
 
-def answer_key(epoch: int, code: str, as_json: bool) -> str:
-    return f"verification:{epoch}:{'json' if as_json else 'html'}:{code}"
+def answer_key(code: str, as_json: bool) -> str:
+    return f"verification:{'json' if as_json else 'html'}:{code}"
 
 
-def kept_state(address: str) -> tuple[int, datetime | None]:
-    """The answers' epoch and until when `address` is locked, as the cache knows them (one round trip)."""
-    lock = _lock_key(address)
-    kept = cache.get_many([EPOCH_KEY, lock])
-    return kept.get(EPOCH_KEY, 0), kept.get(lock)
-
-
-def forget_answers() -> None:
-    """After the commit of a change to a certificate's status, the answers kept are never served again."""
+def forget_answers(codes: list[str]) -> None:
+    """After the commit of a change to these certificates' status, their answers kept are never served
+    again, nor kept again for `FORGOTTEN_SECONDS`."""
 
     def forget() -> None:
-        cache.add(EPOCH_KEY, 0, timeout=None)
-        cache.incr(EPOCH_KEY)
+        keys = [answer_key(code, as_json) for code in codes for as_json in (False, True)]
+        cache.set_many(dict.fromkeys(keys, FORGOTTEN), FORGOTTEN_SECONDS)
 
     transaction.on_commit(forget)
 
@@ -117,7 +115,7 @@ def count_failure(address: str, now: datetime) -> None:
             counter.failures = 0
             counter.locked_until = until = now + timedelta(minutes=settings.VERIFICATION_LOCK_MINUTES)
             seconds = settings.VERIFICATION_LOCK_MINUTES * 60
-            transaction.on_commit(lambda: cache.set(_lock_key(address), until, seconds))
+            transaction.on_commit(lambda: cache.set(lock_key(address), until, seconds))
         counter.save(update_fields=["failures", "locked_until"])
 
 

@@ -6,16 +6,14 @@ jury date, issue date, number) and its status, read from the content frozen at i
 a date of birth. A mistyped code, a code that names no certificate and a revoked certificate are three
 different answers.
 
-The answers about a found certificate are kept in the cache (`verification`) and served again without
-reading the database, to visitors without any cookie, unless their address is locked. The page's
-consultation date is written in when served."""
+The page's consultation date is written in when served: an answer about a found certificate carries
+its content without it (`shareable_content`), which the middleware (`middleware.verification_answers`)
+keeps and serves again to visitors without any cookie, dated the day it serves it."""
 
 import json
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -139,12 +137,15 @@ def _answer(request: HttpRequest, as_json: bool, outcome: Outcome, certificate: 
     return response
 
 
+def consultation_dated(content: bytes) -> bytes:
+    """An answer's content with today's date as its consultation date."""
+    return content.replace(CONSULTED_ON.encode(), formats.date_format(timezone.localdate(), "j F Y").encode())
+
+
 def _finish(response: HttpResponse) -> HttpResponse:
     """Never indexed by search engines (it names a person); the status may change: revalidated. The
     consultation date written in."""
-    response.content = response.content.replace(
-        CONSULTED_ON.encode(), formats.date_format(timezone.localdate(), "j F Y").encode()
-    )
+    response.content = consultation_dated(response.content)
     response["X-Robots-Tag"] = "noindex"
     patch_cache_control(response, no_cache=True)
     patch_vary_headers(response, ["Accept"])
@@ -167,31 +168,15 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     stored = normalise_code(code)
     if stored is None:
         return _finish(_answer(request, as_json, Outcome.MISTYPED))
-    address = client_address(request)
-    now = timezone.now()
-    # the page's menu differs for a signed-in visitor (their address, a form's token): only the answers
-    # drawn for a visitor without any cookie (no session, no pending message) are shared
-    shared = as_json or not request.COOKIES
-    key = None
-    if shared:
-        epoch, until = verification.kept_state(address)
-        if until is not None and until > now:
-            return _refused(request, as_json, until)
-        key = verification.answer_key(epoch, stored, as_json)
-        kept = cache.get(key)
-        if kept is not None:
-            status, content, content_type = kept
-            return _finish(HttpResponse(content, content_type=content_type, status=status))
-    certificate, until = verification.find(stored, address, now)
+    certificate, until = verification.find(stored, client_address(request), timezone.now())
     if until is not None:
         return _refused(request, as_json, until)
     if certificate is None:
         return _finish(_answer(request, as_json, Outcome.UNKNOWN))
-    outcome = Outcome.REVOKED if certificate.revoked_at else Outcome.VALID
-    response = _answer(request, as_json, outcome, certificate)
-    if key is not None:
-        kept = (response.status_code, response.content, response["Content-Type"])
-        cache.set(key, kept, settings.VERIFICATION_CACHE_SECONDS)
+    response = _answer(
+        request, as_json, Outcome.REVOKED if certificate.revoked_at else Outcome.VALID, certificate
+    )
+    response.shareable_content = response.content  # type: ignore[attr-defined]
     return _finish(response)
 
 

@@ -57,6 +57,8 @@ MIDDLEWARE = [
     "certifier.core.middleware.request_log",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # the verification page's kept answers, served without the session, the user or a query (D61)
+    "certifier.certificates.middleware.verification_answers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -217,8 +219,8 @@ RESULTS_LOOKUP_LOCK_MINUTES = int(os.environ.get("RESULTS_LOOKUP_LOCK_MINUTES", 
 # the environment so the verification benchmark can raise them.
 VERIFICATION_ADDRESS_FAILURES = int(os.environ.get("VERIFICATION_ADDRESS_FAILURES", "20"))
 VERIFICATION_LOCK_MINUTES = int(os.environ.get("VERIFICATION_LOCK_MINUTES", "15"))
-# Its answers about found certificates are kept: a day in the shared cache (a revocation makes them
-# stale at once, in every process), half a minute in each process's memory without one (a revocation in
+# Its answers about found certificates are kept: a day in the shared cache (a revocation forgets them
+# at once, in every process), half a minute in each process's memory without one (a revocation in
 # another process shows within the minute).
 VERIFICATION_CACHE_SECONDS = int(
     os.environ.get("VERIFICATION_CACHE_SECONDS", str(24 * 3600 if REDIS_URL else 30))

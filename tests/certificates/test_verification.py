@@ -276,6 +276,30 @@ def test_a_revocation_shows_on_the_page_as_soon_as_committed(
     assert '"status": "revoked"' in page(client, cqp.verification_code, HTTP_ACCEPT="application/json")
 
 
+def test_a_revoked_certificates_answers_are_not_kept_again_for_a_while(
+    client, users, issued, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """An answer drawn by another process before the revocation's commit must never be kept after it."""
+    cqp = of(issued, "Martin")
+    page(client, cqp.verification_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        withdraw(users, cqp)
+    for _ in range(2):
+        with django_assert_num_queries(2):  # the certificate and lock, the replacement
+            assert "Ce certificat a été révoqué" in page(client, cqp.verification_code)
+
+
+def test_a_kept_answer_is_served_with_the_headers_and_content_it_was_drawn_with(client, issued):
+    code = of(issued, "Martin").verification_code
+    for accept in ("text/html", "application/json"):
+        drawn = client.get(url(code), REMOTE_ADDR=HERE, HTTP_ACCEPT=accept)
+        kept = client.get(url(code), REMOTE_ADDR=HERE, HTTP_ACCEPT=accept)
+        assert (kept.status_code, kept.content) == (drawn.status_code, drawn.content)
+        assert dict(kept.items()) == dict(drawn.items())
+        assert int(kept["Content-Length"]) == len(kept.content)
+        assert "default-src" in kept["Content-Security-Policy"] and kept["X-Frame-Options"] == "DENY"
+
+
 def test_without_a_shared_cache_an_answer_is_kept_less_than_a_minute(settings):
     assert settings.VERIFICATION_CACHE_SECONDS < 60
 
