@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import MiddlewareNotUsed
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from certifier.core.middleware import client_address
 
@@ -50,7 +51,10 @@ def _served(kept: Kept) -> HttpResponse:
 def verification_answers(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    prefix = reverse("certificates:verify", args=["-"]).removesuffix("-/")
+    try:
+        prefix = reverse("certificates:verify", args=["-"]).removesuffix("-/")
+    except NoReverseMatch:
+        raise MiddlewareNotUsed("no verification page in this URL configuration") from None
 
     def middleware(request: HttpRequest) -> HttpResponse:
         path = request.path_info
