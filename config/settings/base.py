@@ -105,6 +105,11 @@ def database_from_env(sqlite_path: Path) -> dict[str, object]:
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = SQLITE_OPTIONS
+    else:
+        # PostgreSQL binds the parameters and prepares a statement run five times on a connection (kept
+        # ten minutes): a page's few joins are then planned once a worker, not at every request. Behind
+        # a connection pooler, one that keeps prepared statements (PgBouncer 1.21+) is needed.
+        config["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": 5}
     return config
 
 
