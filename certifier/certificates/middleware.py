@@ -64,6 +64,7 @@ def verification_answers(
         as_json = wants_json(request)
         if code is None or not _shared(request, as_json):
             return get_response(request)
+        request.get_host()  # ALLOWED_HOSTS checked as the rest of the stack would (400 otherwise)
         key = verification.answer_key(code, as_json)
         lock = verification.lock_key(client_address(request))
         found = cache.get_many([key, lock])

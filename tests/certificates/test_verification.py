@@ -300,6 +300,12 @@ def test_a_kept_answer_is_served_with_the_headers_and_content_it_was_drawn_with(
         assert "default-src" in kept["Content-Security-Policy"] and kept["X-Frame-Options"] == "DENY"
 
 
+def test_a_kept_answer_is_refused_to_a_host_the_platform_does_not_serve(client, issued):
+    code = of(issued, "Martin").verification_code
+    page(client, code)
+    assert client.get(url(code), REMOTE_ADDR=HERE, HTTP_HOST="evil.example").status_code == 400
+
+
 def test_without_a_shared_cache_an_answer_is_kept_less_than_a_minute(settings):
     assert settings.VERIFICATION_CACHE_SECONDS < 60
 
